@@ -1,0 +1,9 @@
+#pragma once
+// Each concept binds itself into the module from its own file; module.cpp calls them in order.
+#include <pybind11/pybind11.h>
+
+namespace mtmatch::python {
+
+void bind_reference(pybind11::module_& m);
+
+}  // namespace mtmatch::python

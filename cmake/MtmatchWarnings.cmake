@@ -1,0 +1,11 @@
+# Warnings, warnings-as-errors and sanitizers, applied per target so that dependencies are untouched.
+function(mtmatch_set_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion)
+  if(MTMATCH_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+  if(MTMATCH_SANITIZE)
+    target_compile_options(${target} PRIVATE -fsanitize=${MTMATCH_SANITIZE} -fno-omit-frame-pointer)
+    target_link_options(${target} PUBLIC -fsanitize=${MTMATCH_SANITIZE})
+  endif()
+endfunction()

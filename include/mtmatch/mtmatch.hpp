@@ -1,0 +1,7 @@
+#pragma once
+/// @file mtmatch.hpp
+/// The one header users include.
+
+#include "mtmatch/error.hpp"
+#include "mtmatch/reference.hpp"
+#include "mtmatch/version.hpp"

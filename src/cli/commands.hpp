@@ -1,0 +1,10 @@
+#pragma once
+// Each subcommand of the `mtmatch` tool lives in its own file and registers itself on the app.
+
+#include <CLI/CLI.hpp>
+
+namespace mtmatch::cli {
+
+void add_reference_command(CLI::App& app);
+
+}  // namespace mtmatch::cli
