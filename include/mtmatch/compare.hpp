@@ -1,0 +1,64 @@
+#pragma once
+/// @file compare.hpp
+/// The reference comparison of two profiles — slow and obviously right. Every fast path of the
+/// library is tested against it.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "mtmatch/profile.hpp"
+
+namespace mtmatch {
+
+/// How to compare. The defaults are forensic practice (EMPOP, SWGDAM).
+struct compare_policy {
+  /// Indels in the length-variable stretches (normalize.hpp: is_length_variant) are not differences.
+  bool ignore_length_variants = true;
+  /// A heteroplasmy matches either of its bases (`16093Y` vs `16093C`): EMPOP's pattern match.
+  /// Off = literal: Y matches only Y.
+  bool pattern_match_heteroplasmy = true;
+  /// Verdict thresholds on the number of differences: below `inconclusive_at` → match,
+  /// from `exclusion_at` on → exclusion, in between → inconclusive.
+  int inconclusive_at = 1;
+  int exclusion_at = 2;
+  /// Throws mtmatch::error when the thresholds are not 0 <= inconclusive_at <= exclusion_at.
+  void validate() const;
+};
+
+/// Outcome of a comparison.
+enum class verdict : std::uint8_t {
+  match = 0,         ///< cannot exclude
+  inconclusive = 1,
+  exclusion = 2,
+  no_overlap = 3,    ///< the two ranges share no position: nothing was compared
+};
+[[nodiscard]] const char* to_string(verdict v) noexcept;
+
+/// One site (or event) where the two profiles were seen to differ, or where a difference was excused.
+struct site_difference {
+  enum class kind : std::uint8_t {
+    difference = 0,               ///< counted
+    heteroplasmy_compatible = 1,  ///< not counted: a heteroplasmy includes the other profile's base
+    length_variant = 2,           ///< not counted under ignore_length_variants
+  };
+  std::int32_t position = 0;  ///< first rCRS position of the event
+  std::string a;              ///< what profile a has there, as variant text ("" = as rCRS)
+  std::string b;              ///< what profile b has there
+  kind what = kind::difference;
+};
+
+/// Result of compare().
+struct comparison {
+  std::int32_t compared_length = 0;  ///< bases covered by both profiles (3107 excluded)
+  int differences = 0;               ///< counted events
+  std::vector<site_difference> differing;  ///< the counted events, by position
+  std::vector<site_difference> ignored;    ///< excused sites (compatible heteroplasmy, length variants)
+  mtmatch::verdict verdict = mtmatch::verdict::no_overlap;
+};
+
+/// Compares two canonical profiles over the range both cover. Differences are counted per
+/// site/event: a 9-bp deletion is one, `16093C` vs `16093A` is one; see compare_policy.
+[[nodiscard]] comparison compare(const profile& a, const profile& b, const compare_policy& policy = {});
+
+}  // namespace mtmatch
