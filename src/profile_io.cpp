@@ -162,8 +162,10 @@ profile_file parse_hsd(std::string_view text, std::string_view file_name, const 
       return;
     }
     std::string_view haplogroup = fields.size() > 2 ? fields[2].text : std::string_view();
-    std::span<const field> variants = fields.size() > 3 ? std::span<const field>(fields).subspan(3) : std::span<const field>();
-    builder.add(line_no, fields[0], fields[1], haplogroup, variants);
+    // All variant columns are read as one list, so that pieces such as `309.1C  309.2C` join.
+    field variants{std::string_view(), 0};
+    if (fields.size() > 3) variants = {line.substr(fields[3].column - 1), fields[3].column};
+    builder.add(line_no, fields[0], fields[1], haplogroup, std::span<const field>(&variants, fields.size() > 3 ? 1 : 0));
   });
   return file;
 }
