@@ -34,31 +34,31 @@ using node_id = std::int32_t;
 /// "No node": the parent of the root, the result of find() for an unknown name.
 inline constexpr node_id no_node = -1;
 
-/// One polymorphism in HaploGrep's per-base form: a substitution `16223T` (base may be an IUPAC code
-/// in the forensic-update tree: `16311Y`), a one-base deletion `523d`, or one inserted base `309.2C`
-/// (the k-th base inserted after `position`). PhyloTree's `573.XC` (C-insertion of any length) is an
-/// insertion with index 0. Multi-base insertions are split: `309.1CC` → `309.1C`, `309.2C`.
+/// One polymorphism as HaploGrep and PhyloTree write it: a substitution `16223T` (an IUPAC code in
+/// the forensic-update tree: `16311Y`), a one-base deletion `523d`, or an insertion `315.1C` — the
+/// bases inserted after `position`, starting at insertion index `index`. PhyloTree writes most
+/// insertions base by base (`455.1T`, `455.2T`) but some whole (`8289.1CCCCCTCTA`, `60.1TT`);
+/// `573.XC` (a C-insertion of any length) has index 0. HaploGrep merges a sample's `309.1C 309.2C`
+/// into one poly `309.1CC`; split_variant() does the same.
 struct tree_poly {
   std::int32_t position = 0;     ///< 1-based rCRS position (insertions: the base they follow)
-  std::int32_t index = 0;        ///< insertions: k of `p.kX` (0 for `p.XC`); otherwise 0
   variant_kind kind = variant_kind::substitution;
-  char base = 0;                 ///< substitution or inserted base (upper case); 0 for a deletion
+  std::int32_t index = 0;        ///< insertions: k of `p.kX` (0 for `p.XC`); otherwise 0
+  std::string bases;             ///< substitution: one base; insertion: inserted bases; deletion: ""
 
-  /// PhyloTree / HaploGrep text: `16223T`, `523d`, `315.1C`, `573.XC`.
+  /// PhyloTree / HaploGrep text: `16223T`, `523d`, `315.1C`, `8289.1CCCCCTCTA`, `573.XC`.
   [[nodiscard]] std::string to_string() const;
-  /// Parses one PhyloTree token without `!` (`16223T`, `523d`, `315.1C`, `573.XC`); multi-base
-  /// insertions are rejected here (use split_poly_token). Throws mtmatch::error naming the token.
+  /// Parses one PhyloTree token without `!`: `16223T`, `523d`, `315.1C`, `573.XC`, and a bare
+  /// position `8289` (the transition from the rCRS base, as HaploGrep reads it). Throws
+  /// mtmatch::error naming `where` and the token.
   [[nodiscard]] static tree_poly parse(std::string_view token, const source_location& where = {});
-  /// A dense 32-bit key, ordered like the polys themselves (position, then kind, index, base).
-  [[nodiscard]] std::uint32_t key() const noexcept;
-  [[nodiscard]] static tree_poly from_key(std::uint32_t key) noexcept;
 
   friend auto operator<=>(const tree_poly&, const tree_poly&) = default;
   friend bool operator==(const tree_poly&, const tree_poly&) = default;
 };
 
-/// Splits a variant into HaploGrep's per-base polys: a block deletion gives one `Nd` per base, an
-/// insertion of "CC" after 309 gives `309.1C 309.2C`, an any-length insertion gives `p.XC`.
+/// A profile variant as HaploGrep sample polys: a substitution is one poly, a block deletion one
+/// `Nd` per base, an insertion one poly with all its bases (`309.1CC`), an any-length one `p.XC`.
 [[nodiscard]] std::vector<tree_poly> split_variant(const variant& v);
 
 /// A change on the branch from a node's parent to the node.
