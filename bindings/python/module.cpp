@@ -17,4 +17,5 @@ PYBIND11_MODULE(_core, m) {
     }
   });
   mtmatch::python::bind_reference(m);
+  mtmatch::python::bind_profile(m);
 }

@@ -10,6 +10,8 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string(mtmatch::version));
   app.require_subcommand(1);
   mtmatch::cli::add_reference_command(app);
+  mtmatch::cli::add_normalize_command(app);
+  mtmatch::cli::add_compare_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

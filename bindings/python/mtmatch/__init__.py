@@ -2,8 +2,43 @@
 
 The heavy lifting is in the C++ core (``mtmatch._core``); this package re-exports it with
 keyword-only conveniences.
+
+    >>> import mtmatch
+    >>> a = mtmatch.Profile.parse("16223T 73G 263G 302.1C 315.1C", range="16024-576")
+    >>> a.canonical()
+    '16223T 73G 263G 309.1C 315.1C'
+    >>> mtmatch.compare(a, mtmatch.Profile.parse("16223T 73G 263G 315.1C", range="16024-16365")).verdict
+    'match'
 """
 
-from ._core import RCRS_LENGTH, __version__, rcrs, rcrs_base
+from ._core import (
+    RCRS_LENGTH,
+    Comparison,
+    Profile,
+    ProfileFile,
+    SiteDifference,
+    Variant,
+    __version__,
+    compare,
+    rcrs,
+    rcrs_base,
+    read_hsd,
+    read_profile_table,
+    write_hsd,
+)
 
-__all__ = ["RCRS_LENGTH", "__version__", "rcrs", "rcrs_base"]
+__all__ = [
+    "RCRS_LENGTH",
+    "Comparison",
+    "Profile",
+    "ProfileFile",
+    "SiteDifference",
+    "Variant",
+    "__version__",
+    "compare",
+    "rcrs",
+    "rcrs_base",
+    "read_hsd",
+    "read_profile_table",
+    "write_hsd",
+]
