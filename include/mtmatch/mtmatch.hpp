@@ -3,5 +3,6 @@
 /// The one header users include.
 
 #include "mtmatch/error.hpp"
+#include "mtmatch/isa.hpp"
 #include "mtmatch/reference.hpp"
 #include "mtmatch/version.hpp"

@@ -1,0 +1,79 @@
+#pragma once
+/// @file detail/kernels.hpp
+/// The hot kernel of the matching engine, one build per instruction set (xsimd recipe): a functor
+/// whose `operator()(Arch, ...)` is defined in src/kernels_impl.hpp, declared `extern template`
+/// here and instantiated in src/kernels_<isa>.cpp, the only files compiled with -mavx2/-mavx512*.
+/// Callers go through detail::dispatch() once per call, outside loops.
+///
+/// Code layout (block-interleaved). Codes are `words` 64-bit words long (the dense core of the
+/// variant dictionary, see encode.hpp). Rows are grouped in blocks of 8; inside a block, word `w` of
+/// the 8 rows is 8 consecutive uint64 — one 64-byte cache line, one AVX-512 register. A block is
+/// therefore `words * 64` bytes, 64-byte aligned, and row r's word w sits at
+/// `blocks[(r / 8 * words + w) * 8 + r % 8]`. With this layout a kernel broadcasts one query word
+/// against 8 rows at once and the 8 counts end up in 8 lanes: no horizontal sums.
+
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+
+#include <xsimd/xsimd.hpp>
+
+#include "mtmatch/isa.hpp"
+
+namespace mtmatch::detail {
+
+/// Rows per interleaved block.
+inline constexpr std::size_t block_rows = 8;
+
+/// The words a comparison looks at, and how. Words outside both coverages are left out entirely;
+/// words fully inside are read as they are (`full`); the few words a coverage edge cuts through are
+/// masked (`edge` with `edge_mask`). Because variant ids are ordered by position, a coverage is a
+/// few runs of ids and there are only a handful of edge words.
+struct word_plan {
+  const std::uint32_t* full = nullptr;       ///< word indices read unmasked
+  std::size_t n_full = 0;
+  const std::uint32_t* edge = nullptr;       ///< word indices read through a mask
+  const std::uint64_t* edge_mask = nullptr;  ///< mask of each edge word
+  std::size_t n_edge = 0;
+};
+
+/// Counts differing bits of every query against every row of a run of blocks:
+/// `out[q * out_stride + r] = popcount over the plan of (query_q XOR row_r) [AND mask]`
+/// for q < n_queries, r < 8 * n_blocks.
+/// @param queries row-major query codes, `words` uint64 each (any alignment)
+/// @param blocks  block-interleaved rows, 64-byte aligned, `n_blocks * words * 8` uint64
+/// @param out     `n_queries` rows of at least `8 * n_blocks` counts, `out_stride` apart
+/// Counts fit 16 bits because words < 1024.
+struct count_tile {
+  template <class Arch>
+  void operator()(Arch, const std::uint64_t* queries, std::size_t n_queries, std::size_t words,
+                  const std::uint64_t* blocks, std::size_t n_blocks, const word_plan& plan,
+                  std::uint16_t* out, std::size_t out_stride) const noexcept;
+};
+
+/// Arch tag of the portable build (no SIMD instructions beyond the x86-64 baseline).
+using scalar_arch = xsimd::generic;
+
+extern template void count_tile::operator()<scalar_arch>(scalar_arch, const std::uint64_t*, std::size_t,
+                                                         std::size_t, const std::uint64_t*, std::size_t,
+                                                         const word_plan&, std::uint16_t*, std::size_t) const noexcept;
+extern template void count_tile::operator()<xsimd::avx2>(xsimd::avx2, const std::uint64_t*, std::size_t,
+                                                         std::size_t, const std::uint64_t*, std::size_t,
+                                                         const word_plan&, std::uint16_t*, std::size_t) const noexcept;
+extern template void count_tile::operator()<xsimd::avx512bw>(xsimd::avx512bw, const std::uint64_t*, std::size_t,
+                                                             std::size_t, const std::uint64_t*, std::size_t,
+                                                             const word_plan&, std::uint16_t*, std::size_t) const noexcept;
+
+/// Calls `f(Arch{}, args...)` for the Arch of `level`. The caller has checked cpu_supports(level)
+/// (active_isa() does); kernels are noexcept, so validate inputs before dispatching.
+template <class F, class... Args>
+decltype(auto) dispatch(isa level, F&& f, Args&&... args) noexcept {
+  switch (level) {
+    case isa::avx512: return std::forward<F>(f)(xsimd::avx512bw{}, std::forward<Args>(args)...);
+    case isa::avx2: return std::forward<F>(f)(xsimd::avx2{}, std::forward<Args>(args)...);
+    case isa::scalar: break;
+  }
+  return std::forward<F>(f)(scalar_arch{}, std::forward<Args>(args)...);
+}
+
+}  // namespace mtmatch::detail

@@ -1,0 +1,13 @@
+// The avx2 build of the matching kernels: the only place its instructions may appear.
+#if !defined(__AVX2__)
+#error "src/kernels_avx2.cpp must be compiled with -mavx2 (cmake/MtmatchIsaKernels.cmake)"
+#endif
+#include "kernels_impl.hpp"
+
+namespace mtmatch::detail {
+
+template void count_tile::operator()<xsimd::avx2>(xsimd::avx2, const std::uint64_t*, std::size_t, std::size_t,
+                                                 const std::uint64_t*, std::size_t, const word_plan&,
+                                                 std::uint16_t*, std::size_t) const noexcept;
+
+}  // namespace mtmatch::detail

@@ -1,0 +1,163 @@
+#pragma once
+// Bodies of the kernels declared in mtmatch/detail/kernels.hpp. Included only by
+// src/kernels_<isa>.cpp, each compiled with its own -m flags, which instantiate them for one Arch.
+//
+// Shape of every build: take 4 queries at a time (their words come from L1 as broadcasts), stream
+// the block-interleaved rows once per query group (the caller sizes the run of blocks to stay in
+// L2), and keep one accumulator per query whose lanes are the 8 rows of the block. The popcount is
+// the only part that differs per ISA: VPOPCNTDQ on AVX-512, Mula's nibble table + PSADBW on AVX2,
+// and std::popcount on 64-bit words in the portable build.
+
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+
+#include "mtmatch/detail/kernels.hpp"
+
+#if defined(__AVX2__) || defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
+namespace mtmatch::detail {
+namespace impl {
+
+inline constexpr std::size_t query_group = 4;
+
+// ------------------------------------------------------------------------------------------------
+// Portable build.
+template <std::size_t Q>
+void count_group(scalar_arch, const std::uint64_t* queries, std::size_t words, const std::uint64_t* blocks,
+                 std::size_t n_blocks, const word_plan& plan, std::uint16_t* out, std::size_t out_stride) noexcept {
+  for (std::size_t b = 0; b < n_blocks; ++b) {
+    const std::uint64_t* base = blocks + b * words * block_rows;
+    std::uint32_t acc[Q][block_rows] = {};
+    for (std::size_t i = 0; i < plan.n_full; ++i) {
+      const std::uint64_t* rows = base + std::size_t{plan.full[i]} * block_rows;
+      for (std::size_t q = 0; q < Q; ++q) {
+        const std::uint64_t qw = queries[q * words + plan.full[i]];
+        for (std::size_t r = 0; r < block_rows; ++r) acc[q][r] += static_cast<std::uint32_t>(std::popcount(rows[r] ^ qw));
+      }
+    }
+    for (std::size_t i = 0; i < plan.n_edge; ++i) {
+      const std::uint64_t* rows = base + std::size_t{plan.edge[i]} * block_rows;
+      const std::uint64_t m = plan.edge_mask[i];
+      for (std::size_t q = 0; q < Q; ++q) {
+        const std::uint64_t qw = queries[q * words + plan.edge[i]];
+        for (std::size_t r = 0; r < block_rows; ++r)
+          acc[q][r] += static_cast<std::uint32_t>(std::popcount((rows[r] ^ qw) & m));
+      }
+    }
+    for (std::size_t q = 0; q < Q; ++q)
+      for (std::size_t r = 0; r < block_rows; ++r) out[q * out_stride + b * block_rows + r] = static_cast<std::uint16_t>(acc[q][r]);
+  }
+}
+
+#if defined(__AVX2__)
+// ------------------------------------------------------------------------------------------------
+// AVX2: a block word is two 256-bit halves (rows 0-3, rows 4-7). Byte counts from the nibble table
+// are summed in bytes for up to 31 words (8 bits per byte per word: 31 * 8 = 248 < 256), then
+// widened with PSADBW into 64-bit lanes, one lane per row.
+inline __m256i popcount_bytes(__m256i x, __m256i table, __m256i low) noexcept {
+  const __m256i lo = _mm256_and_si256(x, low);
+  const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(x, 4), low);
+  return _mm256_add_epi8(_mm256_shuffle_epi8(table, lo), _mm256_shuffle_epi8(table, hi));
+}
+
+template <std::size_t Q>
+void count_group(xsimd::avx2, const std::uint64_t* queries, std::size_t words, const std::uint64_t* blocks,
+                 std::size_t n_blocks, const word_plan& plan, std::uint16_t* out, std::size_t out_stride) noexcept {
+  using batch = xsimd::batch<std::uint64_t, xsimd::avx2>;
+  const __m256i table = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4,  //
+                                         0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
+  const __m256i low = _mm256_set1_epi8(0x0f);
+  const __m256i zero = _mm256_setzero_si256();
+  constexpr std::size_t chunk = 31;
+  const std::size_t n_total = plan.n_full + plan.n_edge;
+  for (std::size_t b = 0; b < n_blocks; ++b) {
+    const std::uint64_t* base = blocks + b * words * block_rows;
+    __m256i wide[Q][2];
+    for (std::size_t q = 0; q < Q; ++q) wide[q][0] = wide[q][1] = zero;
+    for (std::size_t start = 0; start < n_total; start += chunk) {
+      const std::size_t stop = start + chunk < n_total ? start + chunk : n_total;
+      __m256i bytes[Q][2];
+      for (std::size_t q = 0; q < Q; ++q) bytes[q][0] = bytes[q][1] = zero;
+      for (std::size_t i = start; i < stop; ++i) {
+        const bool is_edge = i >= plan.n_full;
+        const std::uint32_t w = is_edge ? plan.edge[i - plan.n_full] : plan.full[i];
+        const std::uint64_t* rows = base + std::size_t{w} * block_rows;
+        const batch r0 = batch::load_aligned(rows);
+        const batch r1 = batch::load_aligned(rows + 4);
+        const batch m(is_edge ? plan.edge_mask[i - plan.n_full] : ~std::uint64_t{0});
+        for (std::size_t q = 0; q < Q; ++q) {
+          const batch qw(queries[q * words + w]);
+          const batch x0 = (r0 ^ qw) & m;
+          const batch x1 = (r1 ^ qw) & m;
+          bytes[q][0] = _mm256_add_epi8(bytes[q][0], popcount_bytes(x0, table, low));
+          bytes[q][1] = _mm256_add_epi8(bytes[q][1], popcount_bytes(x1, table, low));
+        }
+      }
+      for (std::size_t q = 0; q < Q; ++q) {
+        wide[q][0] = _mm256_add_epi64(wide[q][0], _mm256_sad_epu8(bytes[q][0], zero));
+        wide[q][1] = _mm256_add_epi64(wide[q][1], _mm256_sad_epu8(bytes[q][1], zero));
+      }
+    }
+    for (std::size_t q = 0; q < Q; ++q) {
+      // Counts < 2^16. packus_epi32 works per 128-bit lane: [r0 0 r1 0 r4 0 r5 0 | r2 0 r3 0 r6 0 r7 0]
+      // as 16-bit; reorder the 64-bit pieces to rows 0-3 | 4-7, then pack the 32-bit values to 16 bits.
+      const __m256i packed32 = _mm256_permute4x64_epi64(_mm256_packus_epi32(wide[q][0], wide[q][1]), 0xD8);
+      const __m128i counts = _mm_packus_epi32(_mm256_castsi256_si128(packed32), _mm256_extracti128_si256(packed32, 1));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(out + q * out_stride + b * block_rows), counts);
+    }
+  }
+}
+#endif
+
+#if defined(__AVX512F__) && defined(__AVX512VPOPCNTDQ__)
+// ------------------------------------------------------------------------------------------------
+// AVX-512: a block word is one register; VPOPCNTDQ gives the 8 per-row counts in its 8 lanes.
+template <std::size_t Q>
+void count_group(xsimd::avx512bw, const std::uint64_t* queries, std::size_t words, const std::uint64_t* blocks,
+                 std::size_t n_blocks, const word_plan& plan, std::uint16_t* out, std::size_t out_stride) noexcept {
+  using batch = xsimd::batch<std::uint64_t, xsimd::avx512bw>;
+  for (std::size_t b = 0; b < n_blocks; ++b) {
+    const std::uint64_t* base = blocks + b * words * block_rows;
+    __m512i acc[Q];
+    for (std::size_t q = 0; q < Q; ++q) acc[q] = _mm512_setzero_si512();
+    for (std::size_t i = 0; i < plan.n_full; ++i) {
+      const std::uint32_t w = plan.full[i];
+      const batch rows = batch::load_aligned(base + std::size_t{w} * block_rows);
+      for (std::size_t q = 0; q < Q; ++q) {
+        const batch x = rows ^ batch(queries[q * words + w]);
+        acc[q] = _mm512_add_epi64(acc[q], _mm512_popcnt_epi64(x));
+      }
+    }
+    for (std::size_t i = 0; i < plan.n_edge; ++i) {
+      const std::uint32_t w = plan.edge[i];
+      const batch rows = batch::load_aligned(base + std::size_t{w} * block_rows);
+      const batch m(plan.edge_mask[i]);
+      for (std::size_t q = 0; q < Q; ++q) {
+        const batch x = (rows ^ batch(queries[q * words + w])) & m;
+        acc[q] = _mm512_add_epi64(acc[q], _mm512_popcnt_epi64(x));
+      }
+    }
+    for (std::size_t q = 0; q < Q; ++q)
+      _mm512_mask_cvtepi64_storeu_epi16(out + q * out_stride + b * block_rows, 0xFF, acc[q]);
+  }
+}
+#endif
+
+}  // namespace impl
+
+template <class Arch>
+void count_tile::operator()(Arch arch, const std::uint64_t* queries, std::size_t n_queries, std::size_t words,
+                            const std::uint64_t* blocks, std::size_t n_blocks, const word_plan& plan,
+                            std::uint16_t* out, std::size_t out_stride) const noexcept {
+  std::size_t q = 0;
+  for (; q + impl::query_group <= n_queries; q += impl::query_group)
+    impl::count_group<impl::query_group>(arch, queries + q * words, words, blocks, n_blocks, plan, out + q * out_stride,
+                                         out_stride);
+  for (; q < n_queries; ++q)
+    impl::count_group<1>(arch, queries + q * words, words, blocks, n_blocks, plan, out + q * out_stride, out_stride);
+}
+
+}  // namespace mtmatch::detail

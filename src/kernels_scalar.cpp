@@ -1,0 +1,10 @@
+// The scalar build of the matching kernels: the only place its instructions may appear.
+#include "kernels_impl.hpp"
+
+namespace mtmatch::detail {
+
+template void count_tile::operator()<scalar_arch>(scalar_arch, const std::uint64_t*, std::size_t, std::size_t,
+                                                 const std::uint64_t*, std::size_t, const word_plan&,
+                                                 std::uint16_t*, std::size_t) const noexcept;
+
+}  // namespace mtmatch::detail
