@@ -70,6 +70,12 @@ struct branch_change {
   friend bool operator==(const branch_change&, const branch_change&) = default;
 };
 
+/// A poly as written on a branch of the tree file: `back` for a back-mutation `X!`.
+struct path_poly {
+  tree_poly poly;
+  bool back = false;
+};
+
 /// Where the default trees come from and how a weights file is laid out.
 struct phylotree_options {
   /// 1-based column of weights.txt holding the occurrence count; 0 = detect (column 3 in
@@ -138,6 +144,14 @@ class phylotree {
   /// The expected profile as canonical variants (inserted bases after one position merged into one
   /// insertion, adjacent deleted bases into one deletion), ready to build a mtmatch::profile.
   [[nodiscard]] std::vector<variant> expected_variants(node_id node) const;
+
+  /// The polys written in the tree file on every branch from the file's root (the rCRS node) down to
+  /// `node`, in the file's orientation and order, back-mutations (`X!`) included: what HaploGrep sums
+  /// for the node. Indels are at their canonical place, as in expected().
+  [[nodiscard]] std::vector<path_poly> file_path(node_id node) const;
+  /// Position of `node` in the tree file (document order, 0 = the rCRS node). HaploGrep lists
+  /// equally scored haplogroups in this order.
+  [[nodiscard]] std::int32_t file_rank(node_id node) const;
 
   // --- weights and hotspots ----------------------------------------------------------------------
   /// HaploGrep's phylogenetic weight of a poly (weights.txt column 2, 1.0 = fastest … 10.0); 0 for a
