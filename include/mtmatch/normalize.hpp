@@ -2,9 +2,34 @@
 /// @file normalize.hpp
 /// One canonical form for every spelling of the same sequence: reconstruct the sequence over the
 /// covered range, then re-derive the variants with one deterministic alignment rule.
+///
+/// **The alignment rule.** Among all ways of writing the reconstructed sequence as variants against
+/// the rCRS, the canonical one is the alignment that is smallest in this order (each key breaks the
+/// ties of the keys before it):
+///  1. fewest changed bases (a substitution is 1, an indel of k bases is k) — the "least number of
+///     differences" rule of forensic nomenclature (Wilson et al. 2002, SWGDAM), so that B4's
+///     `16182C 16183C 16189C` stays three substitutions instead of `16182-16183d 16189C 16193.1CC`;
+///  2. fewest events: contiguous deleted (inserted) bases are one deletion (insertion), `523-524d`,
+///     `8281-8289d`, `524.1AC`, `8289.1CCCCCTCTA`;
+///  3. fewest indels that are not repeat slippage (an indel slips when the deleted or inserted bases
+///     equal the adjacent rCRS copy, e.g. one C of a C-tract);
+///  4. fewest substitutions: slippage indels are preferred to substitutions, so a shifted C-tract
+///     boundary `309T 310C` reads as the length variants `309d 315.1C`, and substitutions to
+///     indels that are not slippage;
+///  5. gaps as far 3' as possible (`309.1C`, `315.1C`, `16193.1C`, `573.1C`, `523-524d`): the
+///     alignment is traced back from the 3' end taking a gap whenever one is optimal.
+///
+/// The rule is applied by a small dynamic programme on windows around clusters of nearby variants
+/// (a window covers every tandem repeat of the rCRS, period 1-10, that its variants touch, plus
+/// flanks). A lone substitution, a lone indel (shifted 3'), and clusters of substitutions that no
+/// pair of indels could re-explain skip the programme, and recent clusters are memoised per thread,
+/// so canonicalising a control-region profile costs on the order of a microsecond.
 
+#include <cstddef>
+#include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "mtmatch/range.hpp"
@@ -15,19 +40,80 @@ namespace mtmatch {
 /// The sequence a profile spells over each interval of its range (one string per interval, in the
 /// order of range::intervals()): rCRS with the variants applied; IUPAC codes kept as written.
 /// Insertions after the last position of an interval are not part of it (range::contains_insertion).
+/// Position 3107 always reads `N` (the placeholder; variants there are dropped). An insertion of
+/// unspecified length (`573.XC`) is spelled with one copy of its unit.
 /// This is the slow, obviously right oracle that the canonical form is tested against.
+/// Throws mtmatch::error as canonicalize() does.
 [[nodiscard]] std::vector<std::string> reconstruct(const range& coverage, std::span<const variant> variants);
 
 /// The canonical variants of a raw spelling: a function of reconstruct(coverage, raw) alone, so that
-/// equivalent spellings give identical results. Indels in repeats sit at their 3'-most place (forensic
-/// phylogenetic notation), a repeat unit inserted or deleted once is one variant, contiguous deleted
-/// bases are one deletion, and variants at 3107 (the placeholder) are dropped.
+/// equivalent spellings give identical results (see the rule at the top of this file). Indels in
+/// repeats sit at their 3'-most place (forensic phylogenetic notation), a repeat unit inserted or
+/// deleted once is one variant, contiguous deleted bases are one deletion, and variants at 3107 (the
+/// placeholder) are dropped. Variants outside `coverage` are dropped (deletions are clipped to it).
+/// Insertions of unspecified length (`573.XC`) are kept apart from the alignment and only moved to
+/// the 3' end of their repeat.
 /// Throws mtmatch::error for spellings that do not describe a sequence (overlapping deletions, a
-/// substitution inside a deletion, …).
+/// substitution inside a deletion, one site written twice, two insertions after one base, `N` as a
+/// variant, a base that is not an upper-case IUPAC code, positions outside 1-16569).
+/// Example: canonicalize(range::whole(), {302.1C, 310.1C}) → {309.1C, 315.1C}.
 [[nodiscard]] std::vector<variant> canonicalize(const range& coverage, std::span<const variant> raw);
 
 /// True for an indel inside a length-variable stretch — the C-tracts 16184-16193, 303-315, 568-573
-/// and the AC repeat 515-524 — which forensic comparison ignores by default.
+/// and the AC repeat 515-524 — which forensic comparison ignores by default. A deletion must lie
+/// wholly inside the stretch; an insertion must be anchored inside it (canonical insertions sit at
+/// the 3' end: `16193.1C`, `315.1C`, `573.1C`, `524.1AC`).
 [[nodiscard]] bool is_length_variant(const variant& v) noexcept;
+
+namespace detail {
+
+/// First and last position of a stretch of the rCRS.
+struct stretch {
+  std::int32_t first = 0;
+  std::int32_t last = 0;
+};
+
+/// The tandem-repeat block of the rCRS around `position`: the union of all overlapping runs of
+/// period 1-10 with at least two copies (`AA`, `ACAC`, the 9-bp `CCCCCTCTA` pair …) that contain it;
+/// {position, position} when none does. Positions outside 1..16569 return themselves.
+[[nodiscard]] stretch repeat_block(std::int32_t position) noexcept;
+
+/// The raw variants checked (throws mtmatch::error like canonicalize), sorted, with no-op
+/// substitutions and variants at 3107 dropped and everything clipped to `coverage`.
+[[nodiscard]] std::vector<variant> prepare_variants(const range& coverage, std::span<const variant> raw);
+
+/// Appends to `out` the sequence of rCRS positions first..last with `sorted` variants applied
+/// (sorted as prepare_variants leaves them; variants reaching outside first..last are cut).
+/// Insertions anchored at `last` are included only when `with_last_insertion`. When `origin` is not
+/// null it receives, per appended base, its rCRS position, or minus the anchor for inserted bases.
+void spell(std::int32_t first, std::int32_t last, std::span<const variant> sorted, bool with_last_insertion,
+           std::string& out, std::vector<std::int32_t>* origin = nullptr);
+
+/// One non-matching step of an alignment of `query` against `ref` (indexes into those strings).
+struct alignment_step {
+  enum class kind : std::uint8_t { substitution, compatible, deletion, insertion };
+  kind what = kind::substitution;
+  std::int32_t ref_index = 0;    ///< first ref base (deletion, substitution) or the ref base after an insertion
+  std::int32_t query_index = 0;  ///< first query base (insertion, substitution)
+  std::int32_t length = 1;       ///< bases deleted or inserted; 1 for (compatible) substitutions
+};
+
+/// What best_alignment() aligns and how.
+struct alignment_problem {
+  std::string_view ref;          ///< the reference side of the window
+  std::string_view query;        ///< the other side
+  std::string_view context;      ///< text around `ref` for the slippage test: ref == context.substr(offset, ref.size())
+  std::size_t offset = 0;
+  std::int32_t max_bases = 0;    ///< an upper bound of the best cost in changed bases (bounds the band)
+  bool compatible_iupac = false; ///< IUPAC codes sharing a base align at no cost (kind::compatible)
+  bool insert_at_start = false;  ///< allow an insertion before ref[0]
+  bool insert_at_end = false;    ///< allow an insertion after the last ref base
+};
+
+/// The best alignment under the rule at the top of this file, as its non-matching steps from 5' to
+/// 3'. `N` in `ref` (3107) only ever matches `N`. Deterministic; O(|ref| · band²).
+[[nodiscard]] std::vector<alignment_step> best_alignment(const alignment_problem& problem);
+
+}  // namespace detail
 
 }  // namespace mtmatch

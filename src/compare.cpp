@@ -1,0 +1,208 @@
+#include "mtmatch/compare.hpp"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+
+#include "mtmatch/error.hpp"
+#include "mtmatch/normalize.hpp"
+#include "mtmatch/reference.hpp"
+
+namespace mtmatch {
+namespace {
+
+constexpr std::int32_t placeholder = 3107;
+// Matched bases kept on each side of a window of differences: generous, since only the windows are
+// aligned and an event must be able to take its best place inside its window.
+constexpr std::int32_t flank = 6;
+
+std::int32_t bases_changed(const variant& v) noexcept { return v.kind == variant_kind::substitution ? 1 : v.length; }
+
+bool touches(const variant& v, std::int32_t first, std::int32_t last) noexcept {
+  if (v.kind == variant_kind::insertion) return first <= v.position && v.position <= last;
+  return v.position <= last && v.last() >= first;
+}
+
+// Footprint of a variant that differs between the profiles: where it and every equivalent placement
+// could sit, widened to the tandem repeats around it.
+detail::stretch window_of(const variant& v, std::int32_t first, std::int32_t last) {
+  const reference& ref = rcrs();
+  std::int32_t a = v.position - 1;
+  std::int32_t b = v.last() + 1;
+  if (v.kind == variant_kind::deletion) {
+    std::int32_t p = v.position;
+    while (p - 1 >= first && ref[p - 1] == ref[p + v.length - 1]) --p;
+    a = p - 1;
+    p = v.position;
+    while (p + v.length <= last && ref[p] == ref[p + v.length]) ++p;
+    b = p + v.length;
+  } else if (v.kind == variant_kind::insertion) {
+    std::string s = v.bases;
+    std::int32_t q = v.position;
+    while (q - 1 >= first && s.back() == ref[q]) {
+      std::rotate(s.rbegin(), s.rbegin() + 1, s.rend());
+      --q;
+    }
+    a = q - 1;
+    s = v.bases;
+    q = v.position;
+    while (q + 1 < last && s.front() == ref[q + 1]) {
+      std::rotate(s.begin(), s.begin() + 1, s.end());
+      ++q;
+    }
+    b = q + 2;
+  }
+  a = std::clamp(a, first, last);
+  b = std::clamp(b, first, last);
+  return {std::max(first, detail::repeat_block(a).first - flank), std::min(last, detail::repeat_block(b).last + flank)};
+}
+
+std::string describe(std::span<const variant> vs, std::int32_t first, std::int32_t last) {
+  std::string out;
+  for (const auto& v : vs) {
+    if (!touches(v, first, last)) continue;
+    if (!out.empty()) out += ' ';
+    out += to_string(v);
+  }
+  return out;
+}
+
+// Compares the two spellings over one window [lo, hi] of an interval and appends what differs.
+void compare_window(std::int32_t lo, std::int32_t hi, bool with_last_insertion, std::span<const variant> va,
+                    std::span<const variant> vb, const compare_policy& policy, comparison& out) {
+  std::string sa;
+  std::string sb;
+  std::vector<std::int32_t> oa;
+  std::vector<std::int32_t> ob;
+  detail::spell(lo, hi, va, with_last_insertion, sa, &oa);
+  detail::spell(lo, hi, vb, with_last_insertion, sb, &ob);
+  std::int32_t bound = 0;
+  for (const auto& v : va) bound += touches(v, lo, hi) ? bases_changed(v) : 0;
+  for (const auto& v : vb) bound += touches(v, lo, hi) ? bases_changed(v) : 0;
+
+  detail::alignment_problem problem;
+  problem.ref = sa;
+  problem.query = sb;
+  problem.context = sa;
+  problem.offset = 0;
+  problem.max_bases = bound;
+  problem.compatible_iupac = policy.pattern_match_heteroplasmy;
+  problem.insert_at_end = with_last_insertion;
+
+  auto position_of = [](std::int32_t origin) { return origin < 0 ? -origin : origin; };
+  for (const auto& s : detail::best_alignment(problem)) {
+    std::int32_t first = 0;
+    std::int32_t last = 0;
+    bool any = false;
+    auto take = [&](std::int32_t origin) {
+      const std::int32_t p = position_of(origin);
+      first = any ? std::min(first, p) : p;
+      last = any ? std::max(last, p) : p;
+      any = true;
+    };
+    const auto ri = static_cast<std::size_t>(s.ref_index);
+    const auto qi = static_cast<std::size_t>(s.query_index);
+    const auto len = static_cast<std::size_t>(s.length);
+    switch (s.what) {
+      case detail::alignment_step::kind::substitution:
+      case detail::alignment_step::kind::compatible:
+        take(oa[ri]);
+        take(ob[qi]);
+        break;
+      case detail::alignment_step::kind::deletion:  // bases of a that b lacks
+        for (std::size_t x = 0; x < len; ++x) take(oa[ri + x]);
+        break;
+      case detail::alignment_step::kind::insertion:  // bases of b that a lacks, after a's base ri-1
+        for (std::size_t x = 0; x < len; ++x) take(ob[qi + x]);
+        if (ri > 0) take(oa[ri - 1]);
+        break;
+    }
+    site_difference d;
+    d.position = first;
+    d.a = describe(va, first, last);
+    d.b = describe(vb, first, last);
+    if (s.what == detail::alignment_step::kind::compatible) {
+      d.what = site_difference::kind::heteroplasmy_compatible;
+      out.ignored.push_back(std::move(d));
+      continue;
+    }
+    const bool indel = s.what != detail::alignment_step::kind::substitution;
+    if (indel && policy.ignore_length_variants &&
+        is_length_variant(variant{first, variant_kind::deletion, last - first + 1, "", false})) {
+      d.what = site_difference::kind::length_variant;
+      out.ignored.push_back(std::move(d));
+      continue;
+    }
+    d.what = site_difference::kind::difference;
+    out.differing.push_back(std::move(d));
+  }
+}
+
+}  // namespace
+
+void compare_policy::validate() const {
+  if (inconclusive_at < 0 || exclusion_at < inconclusive_at) {
+    throw error("compare policy: thresholds need 0 <= inconclusive_at <= exclusion_at, got inconclusive_at " +
+                std::to_string(inconclusive_at) + " and exclusion_at " + std::to_string(exclusion_at));
+  }
+}
+
+const char* to_string(verdict v) noexcept {
+  switch (v) {
+    case verdict::match: return "match";
+    case verdict::inconclusive: return "inconclusive";
+    case verdict::exclusion: return "exclusion";
+    case verdict::no_overlap: return "no_overlap";
+  }
+  return "?";
+}
+
+comparison compare(const profile& a, const profile& b, const compare_policy& policy) {
+  policy.validate();
+  comparison out;
+  const range common = a.coverage.intersect(b.coverage);
+  out.compared_length = common.length() - (common.contains(placeholder) ? 1 : 0);
+  if (out.compared_length <= 0) {
+    out.compared_length = 0;
+    out.verdict = verdict::no_overlap;
+    return out;
+  }
+  // Both spellings over the common range only; outside the windows around the variants that differ
+  // they spell the same sequence the same way, so only the windows need aligning.
+  const std::vector<variant> va = detail::prepare_variants(common, a.variants);
+  const std::vector<variant> vb = detail::prepare_variants(common, b.variants);
+  std::vector<variant> differ;
+  std::set_symmetric_difference(va.begin(), va.end(), vb.begin(), vb.end(), std::back_inserter(differ));
+
+  for (const auto& piece : common.intervals()) {
+    const bool with_last = common.contains_insertion(piece.last);
+    std::vector<detail::stretch> windows;
+    for (const auto& v : differ) {
+      if (v.position < piece.first || v.position > piece.last) continue;
+      windows.push_back(window_of(v, piece.first, piece.last));
+    }
+    std::sort(windows.begin(), windows.end(),
+              [](const detail::stretch& x, const detail::stretch& y) { return x.first < y.first; });
+    std::size_t k = 0;
+    while (k < windows.size()) {
+      std::int32_t lo = windows[k].first;
+      std::int32_t hi = windows[k].last;
+      for (++k; k < windows.size() && windows[k].first <= hi; ++k) hi = std::max(hi, windows[k].last);
+      compare_window(lo, hi, with_last && hi == piece.last, va, vb, policy, out);
+    }
+  }
+  auto by_position = [](const site_difference& x, const site_difference& y) { return x.position < y.position; };
+  std::stable_sort(out.differing.begin(), out.differing.end(), by_position);
+  std::stable_sort(out.ignored.begin(), out.ignored.end(), by_position);
+  out.differences = static_cast<int>(out.differing.size());
+  if (out.differences < policy.inconclusive_at) {
+    out.verdict = verdict::match;
+  } else if (out.differences >= policy.exclusion_at) {
+    out.verdict = verdict::exclusion;
+  } else {
+    out.verdict = verdict::inconclusive;
+  }
+  return out;
+}
+
+}  // namespace mtmatch
