@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <iterator>
+#include <atomic>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
@@ -9,6 +11,7 @@
 #include <sstream>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 #include "detail/phylotree_impl.hpp"
@@ -382,26 +385,6 @@ raw_poly parse_raw_poly(std::string_view token, const source_location& where) {
   return r;
 }
 
-// Shifts an indel to its 3'-most equivalent place on the rCRS, as canonical mtmatch profiles write
-// them: a deleted block p..q moves right while rCRS[p] == rCRS[q+1]; bases inserted after p move right
-// (rotating) while the first inserted base equals rCRS[p+1].
-void shift_deletion_block(std::int32_t& first, std::int32_t& last) {
-  const reference& ref = rcrs();
-  while (last < rcrs_length && ref[first] == ref[last + 1] && ref[first] != 'N') {
-    ++first;
-    ++last;
-  }
-}
-
-void shift_insertion(tree_poly& p) {
-  if (p.kind != variant_kind::insertion || p.index > 1 || p.bases.empty()) return;
-  const reference& ref = rcrs();
-  while (p.position < rcrs_length && ref[p.position + 1] == p.bases.front()) {
-    ++p.position;
-    std::rotate(p.bases.begin(), p.bases.begin() + 1, p.bases.end());
-  }
-}
-
 double parse_number(std::string_view field, const source_location& where) {
   std::string s(trim(field));
   char* end = nullptr;
@@ -607,6 +590,13 @@ std::uint64_t exact_key(std::int32_t position, variant_kind kind, char base) noe
          static_cast<std::uint8_t>(base);
 }
 
+std::uint64_t haplogrep_key(const tree_poly& p) noexcept {
+  const char base = p.kind == variant_kind::substitution ? (p.bases.empty() ? '?' : p.bases[0])
+                    : p.kind == variant_kind::deletion    ? 'd'
+                                                          : 'i';
+  return exact_key(p.position, p.kind, base);
+}
+
 }  // namespace detail
 
 namespace {
@@ -656,6 +646,8 @@ void read_weights(detail::phylotree_impl& t, std::string_view text, std::string_
     if (occ < 0 || occ > 1e9) throw error(located(file, r.line, col, r.fields[c]), "occurrence count out of range");
     detail::weight_entry entry{r.weight, static_cast<std::int32_t>(std::lround(occ))};
     t.weights.emplace(r.poly, entry);
+    const raw_poly parsed = parse_raw_poly(r.poly, located(file, r.line, 1, r.poly));
+    if (!parsed.back) t.weights_by_key[detail::haplogrep_key(parsed.poly)] = entry;
     t.max_occurrences = std::max(t.max_occurrences, entry.occurrences);
     // Position of the row, for per-site speed: leading digits (rows such as "2232.12A" still count).
     std::int32_t pos = 0;
@@ -722,27 +714,50 @@ std::shared_ptr<const phylotree> phylotree::parse(std::string_view xml, std::str
     }
   }
 
-  // --- tokens: each distinct poly, its indel moved to the canonical (3'-most) place -------------------
-  // A deletion is shifted as part of the block of adjacent deleted bases written on the same branch
-  // (8281d … 8289d is one 9-bp event), so the key of a written token is remembered for its `!` form.
-  std::unordered_map<std::string, tree_poly> shifted_form;  // written text -> canonical poly
+  // --- tokens, HaploGrep's walk operations and the expected profiles, branch by branch -------------
+  // Each distinct poly becomes a token, its indel moved to the canonical (3'-most) place that mtmatch
+  // profiles use, unless the move would cross another poly of the node (N9b4's `16187d 16188T` stays).
+  // A deletion moves with the block of adjacent bases deleted on the same branch (8281d … 8289d).
+  std::unordered_map<std::string, std::vector<token_id>> by_written;  // written text -> its tokens
   auto intern = [&](const tree_poly& p, const std::string& written) -> token_id {
     const std::string text = p.to_string();
     auto it = t->token_by_text.find(text);
-    if (it != t->token_by_text.end()) return it->second;
-    const auto id = static_cast<token_id>(t->tokens.size());
-    t->tokens.push_back(p);
-    auto w = t->weights.find(written);
-    if (w == t->weights.end()) w = t->weights.find(text);
-    t->token_weight.push_back(w == t->weights.end() ? 0.0 : w->second.weight);
-    t->token_by_text.emplace(text, id);
+    token_id id = 0;
+    if (it != t->token_by_text.end()) {
+      id = it->second;
+    } else {
+      id = static_cast<token_id>(t->tokens.size());
+      t->tokens.push_back(p);
+      // HaploGrep looks weights up by its identity of the poly as written.
+      tree_poly as_written;
+      parse_poly(written, as_written);
+      const detail::weight_entry* w = t->weight_of(as_written);
+      t->token_weight.push_back(w == nullptr ? 0.0 : w->weight);
+      t->token_by_text.emplace(text, id);
+    }
+    auto& list = by_written[written];
+    if (std::find(list.begin(), list.end(), id) == list.end()) list.push_back(id);
     return id;
   };
-  // ops[i]: the HaploGrep operations of node i's XML branch, in the written order.
-  std::vector<std::vector<detail::walk_op>> ops(un);
-  for (std::size_t i = 0; i < un; ++i) {
-    auto& polys = nodes[i].polys;
-    // Canonical forms of the forward (not `!`) deletions of this branch, block by block.
+  std::vector<std::vector<detail::walk_op>> raw_ops(un);  // per XML node, as written
+  std::vector<std::vector<detail::walk_op>> ops(un);      // per XML node, scoring operations
+  std::vector<std::vector<token_id>> expected_x(un);      // per XML node, sorted by poly
+  std::vector<std::vector<token_id>> ordered_x(un);       // the same in path order
+  std::vector<std::vector<token_id>> counted_x(un);       // per XML node, what the score counts (sorted ids)
+  const reference& ref = rcrs();
+  for (std::size_t i = 0; i < un; ++i) {  // XML indices are in document pre-order: parents first
+    std::vector<token_id> set;  // in the order the polys arrived on the path
+    if (nodes[i].xml_parent >= 0) set = ordered_x[static_cast<std::size_t>(nodes[i].xml_parent)];
+    const auto& polys = nodes[i].polys;
+    // Positions an indel must not move across: bases changed by the node's other polys.
+    std::unordered_set<std::int32_t> taken;
+    for (token_id id : set) {
+      const tree_poly& p = t->tokens[static_cast<std::size_t>(id)];
+      if (p.kind != variant_kind::insertion) taken.insert(p.position);
+    }
+    for (const auto& r : polys) {
+      if (!r.back && r.poly.kind == variant_kind::substitution) taken.insert(r.poly.position);
+    }
     std::vector<std::int32_t> deleted;
     for (const auto& r : polys) {
       if (!r.back && r.poly.kind == variant_kind::deletion) deleted.push_back(r.poly.position);
@@ -755,32 +770,75 @@ std::shared_ptr<const phylotree> phylotree::parse(std::string_view xml, std::str
       while (e + 1 < deleted.size() && deleted[e + 1] == deleted[e] + 1) ++e;
       std::int32_t first = deleted[k];
       std::int32_t last = deleted[e];
-      shift_deletion_block(first, last);
+      while (last < rcrs_length && ref[first] == ref[last + 1] && ref[first] != 'N' && !taken.contains(last + 1) &&
+             !taken.contains(first)) {
+        ++first;
+        ++last;
+      }
       for (std::size_t m = k; m <= e; ++m) moved[deleted[m]] = first + static_cast<std::int32_t>(m - k);
       k = e + 1;
     }
-    for (auto& r : polys) {
-      tree_poly canonical = r.poly;
+    auto shift_insertion = [&](tree_poly& p) {
+      if (p.kind != variant_kind::insertion || p.index > 1 || p.bases.empty()) return;
+      while (p.position < rcrs_length && ref[p.position + 1] == p.bases.front() && !taken.contains(p.position + 1)) {
+        ++p.position;
+        std::rotate(p.bases.begin(), p.bases.begin() + 1, p.bases.end());
+      }
+    };
+    for (const auto& r : polys) {
+      token_id id = -1;
       if (!r.back) {
+        tree_poly canonical = r.poly;
         if (canonical.kind == variant_kind::deletion) canonical.position = moved.at(canonical.position);
         shift_insertion(canonical);
-        shifted_form.emplace(r.text, canonical);
+        id = intern(canonical, r.text);
       } else {
-        auto it = shifted_form.find(r.text);
-        if (it != shifted_form.end()) {
-          canonical = it->second;
-        } else if (canonical.kind == variant_kind::deletion) {
-          std::int32_t first = canonical.position;
-          std::int32_t last = first;
-          shift_deletion_block(first, last);
-          canonical.position = first;
-        } else {
-          shift_insertion(canonical);
+        // `X!` takes back the X the node carries, wherever X was moved to.
+        if (auto it = by_written.find(r.text); it != by_written.end()) {
+          for (token_id cand : it->second) {
+            if (std::find(set.begin(), set.end(), cand) != set.end()) id = cand;
+          }
+          if (id < 0) id = it->second.front();
         }
+        if (id < 0) id = intern(r.poly, r.text);
       }
-      const token_id id = intern(canonical, r.text);
-      ops[i].push_back({id, r.back});
+      raw_ops[i].push_back({id, r.back});
+      // The expected set: a poly replaces whatever its site held, `X!` removes X.
+      if (r.back) {
+        set.erase(std::remove(set.begin(), set.end(), id), set.end());
+      } else {
+        const std::uint64_t site = detail::site_key(t->tokens[static_cast<std::size_t>(id)]);
+        set.erase(std::remove_if(set.begin(), set.end(),
+                                 [&](token_id other) { return detail::site_key(t->tokens[static_cast<std::size_t>(other)]) == site; }),
+                  set.end());
+        set.push_back(id);
+      }
     }
+    // What the score counts: one poly per HaploGrep identity (the one that came first on the path), so
+    // that 2232.1A 2232.2A or 5899.1C … 5899.XC, which HaploGrep cannot tell apart, count once.
+    std::vector<token_id> counted;
+    {
+      std::unordered_set<std::uint64_t> keys;
+      for (token_id id : set) {
+        if (keys.insert(detail::haplogrep_key(t->tokens[static_cast<std::size_t>(id)])).second) counted.push_back(id);
+      }
+      std::sort(counted.begin(), counted.end());
+    }
+    // The branch's scoring operations: what the node counts that its XML parent did not, and back.
+    const std::vector<token_id> none;
+    const std::vector<token_id>& before = nodes[i].xml_parent >= 0 ? counted_x[static_cast<std::size_t>(nodes[i].xml_parent)] : none;
+    std::vector<token_id> gained;
+    std::vector<token_id> lost;
+    std::set_difference(counted.begin(), counted.end(), before.begin(), before.end(), std::back_inserter(gained));
+    std::set_difference(before.begin(), before.end(), counted.begin(), counted.end(), std::back_inserter(lost));
+    for (token_id id : lost) ops[i].push_back({id, true});
+    for (token_id id : gained) ops[i].push_back({id, false});
+    counted_x[i] = std::move(counted);
+    ordered_x[i] = set;
+    std::sort(set.begin(), set.end(), [&](token_id a, token_id b) {
+      return t->tokens[static_cast<std::size_t>(a)] < t->tokens[static_cast<std::size_t>(b)];
+    });
+    expected_x[i] = std::move(set);
   }
 
   // --- orientation: re-root at mt-MRCA (the XML is rooted at the rCRS) ------------------------------
@@ -853,38 +911,20 @@ std::shared_ptr<const phylotree> phylotree::parse(std::string_view xml, std::str
   t->xml_order.resize(un);
   t->xml_parent_slot.resize(un);
   t->op_begin.assign(un + 1, 0);
+  t->raw_op_begin.clear();
   for (std::size_t x = 0; x < un; ++x) {  // XML indices are document pre-order already
     t->xml_order[x] = new_id[x];
     t->xml_parent_slot[x] = nodes[x].xml_parent;
     t->op_begin[x + 1] = t->op_begin[x] + static_cast<std::uint32_t>(ops[x].size());
     for (const auto& op : ops[x]) t->ops.push_back(op);
+    t->raw_op_begin.push_back(static_cast<std::uint32_t>(t->raw_ops.size()));
+    for (const auto& op : raw_ops[x]) t->raw_ops.push_back(op);
   }
+  t->raw_op_begin.push_back(static_cast<std::uint32_t>(t->raw_ops.size()));
   t->xml_rank.assign(un, 0);
   for (std::size_t x = 0; x < un; ++x) t->xml_rank[static_cast<std::size_t>(new_id[x])] = static_cast<std::int32_t>(x);
 
-  // --- expected profiles (set semantics) ------------------------------------------------------------
-  // Walk the XML from the rCRS: a poly replaces whatever its site held, `X!` removes X.
-  std::vector<std::vector<token_id>> expected_x(un);
-  for (std::size_t x = 0; x < un; ++x) {
-    std::vector<token_id> set;
-    if (nodes[x].xml_parent >= 0) set = expected_x[static_cast<std::size_t>(nodes[x].xml_parent)];
-    for (const auto& op : ops[x]) {
-      const tree_poly& p = t->tokens[static_cast<std::size_t>(op.token)];
-      if (op.back) {
-        set.erase(std::remove(set.begin(), set.end(), op.token), set.end());
-      } else {
-        const std::uint64_t site = detail::site_key(p);
-        set.erase(std::remove_if(set.begin(), set.end(),
-                                 [&](token_id id) { return detail::site_key(t->tokens[static_cast<std::size_t>(id)]) == site; }),
-                  set.end());
-        set.push_back(op.token);
-      }
-    }
-    std::sort(set.begin(), set.end(), [&](token_id a, token_id b) {
-      return t->tokens[static_cast<std::size_t>(a)] < t->tokens[static_cast<std::size_t>(b)];
-    });
-    expected_x[x] = std::move(set);
-  }
+  // --- expected profiles (set semantics) and branches, by node id ----------------------------------
   t->expected_begin.assign(un + 1, 0);
   for (std::size_t k = 0; k < un; ++k) {
     const auto& set = expected_x[static_cast<std::size_t>(order[k])];
@@ -929,6 +969,36 @@ std::shared_ptr<const phylotree> phylotree::parse(std::string_view xml, std::str
       if (p.kind == variant_kind::substitution) t->substitutions_at[p.position].push_back(static_cast<token_id>(id));
     }
   }
+  // --- integer weights and where each token is written, for the fast classification walk ------------
+  t->token_weight_milli.resize(t->tokens.size());
+  for (std::size_t id = 0; id < t->tokens.size(); ++id) {
+    t->token_weight_milli[id] = std::llround(t->token_weight[id] * detail::weight_scale);
+  }
+  t->op_weight_milli.resize(t->ops.size());
+  std::vector<std::uint32_t> per_token(t->tokens.size() + 1, 0);
+  for (std::size_t k = 0; k < t->ops.size(); ++k) {
+    const detail::walk_op& op = t->ops[k];
+    const std::int64_t w = t->token_weight_milli[static_cast<std::size_t>(op.token)];
+    t->op_weight_milli[k] = op.back ? -w : w;
+    ++per_token[static_cast<std::size_t>(op.token) + 1];
+  }
+  for (std::size_t id = 0; id < t->tokens.size(); ++id) per_token[id + 1] += per_token[id];
+  t->token_op_begin = per_token;
+  t->token_ops.resize(t->ops.size());
+  for (std::size_t slot = 0; slot < un; ++slot) {
+    for (std::uint32_t k = t->op_begin[slot]; k < t->op_begin[slot + 1]; ++k) {
+      const auto tok = static_cast<std::size_t>(t->ops[k].token);
+      t->token_ops[per_token[tok]++] = {static_cast<std::int32_t>(slot), t->op_weight_milli[k]};
+    }
+  }
+  t->xml_subtree_end.resize(un);
+  for (std::size_t slot = un; slot-- > 0;) {
+    std::int32_t end = static_cast<std::int32_t>(slot) + 1;
+    for (std::int32_t c : nodes[slot].xml_children) end = std::max(end, t->xml_subtree_end[static_cast<std::size_t>(c)]);
+    t->xml_subtree_end[slot] = end;
+  }
+  static std::atomic<std::uint64_t> serials{0};
+  t->serial = ++serials;
   return std::shared_ptr<const phylotree>(new phylotree(std::move(t)));
 }
 
@@ -1077,8 +1147,8 @@ std::vector<path_poly> phylotree::file_path(node_id node) const {
   std::vector<path_poly> out;
   for (auto it = slots.rbegin(); it != slots.rend(); ++it) {
     const auto s = static_cast<std::size_t>(*it);
-    for (std::uint32_t k = impl_->op_begin[s]; k < impl_->op_begin[s + 1]; ++k) {
-      const detail::walk_op& op = impl_->ops[k];
+    for (std::uint32_t k = impl_->raw_op_begin[s]; k < impl_->raw_op_begin[s + 1]; ++k) {
+      const detail::walk_op& op = impl_->raw_ops[k];
       out.push_back({impl_->tokens[static_cast<std::size_t>(op.token)], op.back});
     }
   }
@@ -1091,12 +1161,13 @@ std::int32_t phylotree::file_rank(node_id node) const {
 }
 
 double phylotree::weight(const tree_poly& poly) const noexcept {
-  auto it = impl_->weights.find(poly.to_string());
-  return it == impl_->weights.end() ? 0.0 : it->second.weight;
+  const detail::weight_entry* w = impl_->weight_of(poly);
+  return w == nullptr ? 0.0 : w->weight;
 }
 std::int32_t phylotree::occurrences(const tree_poly& poly) const noexcept {
-  auto it = impl_->weights.find(poly.to_string());
-  return it == impl_->weights.end() ? 0 : it->second.occurrences;
+  if (auto it = impl_->weights.find(poly.to_string()); it != impl_->weights.end()) return it->second.occurrences;
+  const detail::weight_entry* w = impl_->weight_of(poly);
+  return w == nullptr ? 0 : w->occurrences;
 }
 std::int32_t phylotree::max_occurrences() const noexcept { return impl_->max_occurrences; }
 std::int32_t phylotree::site_occurrences(std::int32_t position) const noexcept {

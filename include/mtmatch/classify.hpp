@@ -75,6 +75,13 @@ struct classification {
   std::string runner_up_name;
   double runner_up_quality = 0;
   std::vector<haplogroup_hit> hits;  ///< the best `options.hits`, best first
+  /// Haplogroups sharing the best score (1 when the best is unique). A partial range often cannot
+  /// tell a haplogroup from its sub-haplogroups or from a parallel clade with the same motif there.
+  std::int32_t ties = 0;
+  /// Deepest common ancestor of the haplogroups sharing the best score: the most specific
+  /// haplogroup the data support without guessing (HaploGrep reports the first of them instead).
+  node_id common_ancestor = no_node;
+  std::string common_ancestor_name;
   range coverage;                    ///< the range the profile was classified over
   // Details (classify_options::details):
   std::vector<tree_poly> found;      ///< expected polys of the best haplogroup the profile has, in range

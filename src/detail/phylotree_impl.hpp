@@ -22,6 +22,16 @@ struct walk_op {
   bool back;
 };
 
+/// Where a token is written in the tree file: its slot (XML document order) and its signed weight in
+/// thousandths (negative for a back-mutation).
+struct token_op {
+  std::int32_t slot;
+  std::int64_t weight_milli;
+};
+
+/// Weights are summed as integers in thousandths: sums are then exact and independent of their order.
+inline constexpr double weight_scale = 1000.0;
+
 struct weight_entry {
   double weight = 0;
   std::int32_t occurrences = 0;
@@ -31,6 +41,9 @@ struct weight_entry {
 [[nodiscard]] std::uint64_t site_key(const tree_poly& p) noexcept;
 /// Key of a substitution (base) or deletion (base 'd') for exact lookups.
 [[nodiscard]] std::uint64_t exact_key(std::int32_t position, variant_kind kind, char base) noexcept;
+/// HaploGrep's identity of a poly (haplogrep-core Polymorphism.equals/hashCode): position and kind,
+/// plus the base of a substitution. All insertions after one position are the same poly to it.
+[[nodiscard]] std::uint64_t haplogrep_key(const tree_poly& p) noexcept;
 
 }  // namespace detail
 
@@ -68,10 +81,24 @@ struct phylotree::impl {
   std::vector<std::int32_t> xml_parent_slot;  // slot -> slot of the XML parent, -1 for the XML root
   std::vector<std::int32_t> xml_rank;          // node id -> slot
   std::vector<std::uint32_t> op_begin;         // slot -> CSR into ops
-  std::vector<detail::walk_op> ops;
+  std::vector<detail::walk_op> ops;            // scoring operations of each branch (see phylotree.cpp)
+  std::vector<std::uint32_t> raw_op_begin;     // slot -> CSR into raw_ops
+  std::vector<detail::walk_op> raw_ops;        // the polys as written on each branch
+  std::vector<std::int64_t> op_weight_milli;   // per op: signed weight of its token, thousandths
+  std::vector<std::int32_t> xml_subtree_end;   // slot -> one past the last slot of its XML subtree
+  std::vector<std::int64_t> token_weight_milli;
+  std::vector<std::uint32_t> token_op_begin;   // token -> CSR into token_ops
+  std::vector<detail::token_op> token_ops;
+  std::uint64_t serial = 0;                    // unique per loaded tree (keys per-thread caches)
 
   // Weights and hotspots.
   std::unordered_map<std::string, detail::weight_entry> weights;  // by the text in weights.txt
+  // By HaploGrep's identity of the (forward) poly; a later row replaces an earlier one, as in HaploGrep.
+  std::unordered_map<std::uint64_t, detail::weight_entry> weights_by_key;
+  [[nodiscard]] const detail::weight_entry* weight_of(const tree_poly& p) const noexcept {
+    auto it = weights_by_key.find(detail::haplogrep_key(p));
+    return it == weights_by_key.end() ? nullptr : &it->second;
+  }
   std::int32_t max_occurrences = 0;
   std::vector<std::int32_t> site_occurrences;      // [position]: all rows at the position summed
   std::vector<std::int32_t> site_max_occurrences;  // [position]: the largest count of a forward row
