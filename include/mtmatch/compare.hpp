@@ -55,6 +55,16 @@ struct comparison {
   std::vector<site_difference> differing;  ///< the counted events, by position
   std::vector<site_difference> ignored;    ///< excused sites (compatible heteroplasmy, length variants)
   mtmatch::verdict verdict = mtmatch::verdict::no_overlap;
+  // Haplogroup-aware part, filled by score.hpp (compare(a, b, tree) or score()); empty here.
+  /// Σ w/10 over the counted differences, w = 10 − 9·ln(occ)/ln(occ_max) from the tree's weights:
+  /// a fast site (16519, 152) counts ≈ 0.1, a site never seen to recur 1 (score.hpp).
+  double weighted_differences = 0;
+  std::string haplogroup_a;  ///< best haplogroup of a ("" when not classified)
+  std::string haplogroup_b;
+  /// The two haplogroups sit on different branches of the tree at a stable site inside the common
+  /// range: the profiles are very unlikely to share a maternal line (score.hpp).
+  bool discordant = false;
+  int discordant_sites = 0;  ///< tree-defining sites (weight ≥ the policy's threshold) that separate them
 };
 
 /// Compares two canonical profiles over the range both cover. Differences are counted per
