@@ -1,5 +1,7 @@
 #include "mtmatch/profile.hpp"
 
+#include <ostream>
+
 #include "mtmatch/normalize.hpp"
 #include "mtmatch/notation.hpp"
 
@@ -22,6 +24,10 @@ profile profile::parse(std::string_view variants, std::string_view coverage, std
   for (const auto& m : parsed.missing) p.coverage = p.coverage.without(m.first, m.last);
   p.variants = canonicalize(p.coverage, parsed.variants);
   return p;
+}
+
+std::ostream& operator<<(std::ostream& out, const profile& p) {
+  return out << p.id << " [" << p.coverage.to_string() << "] " << p.canonical();
 }
 
 }  // namespace mtmatch

@@ -1,5 +1,6 @@
 #include "mtmatch/variant.hpp"
 
+#include <ostream>
 #include <string>
 
 namespace mtmatch {
@@ -43,5 +44,7 @@ std::string to_compact_string(const variant& v) {
   }
   return pos;
 }
+
+std::ostream& operator<<(std::ostream& out, const variant& v) { return out << to_compact_string(v); }
 
 }  // namespace mtmatch

@@ -2,6 +2,7 @@
 /// @file profile.hpp
 /// An mtDNA profile: who it is, which stretch of the rCRS was read, and its canonical variants.
 
+#include <iosfwd>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,5 +33,8 @@ struct profile {
 
   friend bool operator==(const profile&, const profile&) = default;
 };
+
+/// Writes `id [range] canonical variants` (also what GoogleTest prints for a profile).
+std::ostream& operator<<(std::ostream& out, const profile& p);
 
 }  // namespace mtmatch

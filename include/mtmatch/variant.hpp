@@ -5,6 +5,7 @@
 
 #include <compare>
 #include <cstdint>
+#include <iosfwd>
 #include <string>
 #include <string_view>
 
@@ -51,6 +52,9 @@ static_assert(variant_kind::substitution < variant_kind::deletion && variant_kin
 /// Forensic (EMPOP / ISFG) text of one variant: `16223T`, `16093Y`, `249d`, `523d 524d` (a block is
 /// one token per base), `309.1C 309.2C`, `573.XC`. Parsing this text gives the variant back.
 [[nodiscard]] std::string to_string(const variant& v);
+
+/// Writes to_compact_string(v) (also what GoogleTest prints for a variant).
+std::ostream& operator<<(std::ostream& out, const variant& v);
 
 /// Compact (PhyloTree / HaploGrep 3) text: `8281-8289d`, `309.1CC`; single-base ones as above.
 [[nodiscard]] std::string to_compact_string(const variant& v);
