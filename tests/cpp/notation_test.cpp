@@ -165,9 +165,9 @@ INSTANTIATE_TEST_SUITE_P(
         bad_input{"309.1Z", "1-16569", 1, "309.1Z", "not a base"},
         bad_input{"16300T 16300N", "1-16569", 1, "16300T", "missing"},
         bad_input{"576.1C", "16024-576", 1, "576.1C", "outside the profile's range"}),
-    [](const ::testing::TestParamInfo<bad_input>& info) {
-      std::string name = "case" + std::to_string(info.index) + "_";
-      for (char c : info.param.token) name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+    [](const ::testing::TestParamInfo<bad_input>& param_info) {
+      std::string name = "case" + std::to_string(param_info.index) + "_";
+      for (char c : param_info.param.token) name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
       return name;
     });
 
