@@ -216,14 +216,24 @@ variant_token parse_variant_token(std::string_view token, const source_location&
 parsed_variants parse_variants(std::string_view text, const range& coverage, const source_location& where,
                                std::vector<error>* errors, const notation_options& options) {
   parsed_variants out;
+  // Each kept variant with the text offset of its token: conflicts are reported on the later token.
+  struct written {
+    variant value;
+    std::size_t offset;
+  };
+  std::vector<written> kept;
+  kept.reserve(text.size() / 5 + 1);
   std::vector<pending_insertion> insertions;
-  std::vector<std::size_t> offsets;  // text offset of each kept variant, for conflict messages
   auto fail = [&](std::size_t offset, std::string_view token, std::string why) {
     error e(locate(where, offset, token), why);
     if (errors == nullptr) throw e;
     errors->push_back(std::move(e));
   };
-  const std::string range_text = options.check_range ? coverage.to_string() : std::string();
+  auto outside = [&] { return "outside the profile's range " + coverage.to_string(); };
+  auto token_at = [&](std::size_t offset) {
+    std::string_view tok = text.substr(offset);
+    return tok.substr(0, static_cast<std::size_t>(std::find_if(tok.begin(), tok.end(), is_separator) - tok.begin()));
+  };
 
   std::size_t i = 0;
   while (i < text.size()) {
@@ -248,21 +258,18 @@ parsed_variants parse_variants(std::string_view text, const range& coverage, con
     if (v.kind == variant_kind::insertion) {
       if (v.any_length && !options.allow_any_length_insertions) {
         fail(start, tok, "insertion of unspecified length is not allowed here");
-        continue;
+      } else if (options.check_range && !coverage.contains_insertion(v.position)) {
+        fail(start, tok, outside());
+      } else {
+        insertions.push_back({v.position, r.value.insertion_index, std::move(v.bases), v.any_length, start, tok});
       }
-      if (options.check_range && !coverage.contains_insertion(v.position)) {
-        fail(start, tok, "outside the profile's range " + range_text);
-        continue;
-      }
-      insertions.push_back({v.position, r.value.insertion_index, std::move(v.bases), v.any_length, start, tok});
       continue;
     }
     if (options.check_range && !coverage.contains_all(v.position, v.last())) {
-      fail(start, tok, "outside the profile's range " + range_text);
+      fail(start, tok, outside());
       continue;
     }
-    out.variants.push_back(std::move(v));
-    offsets.push_back(start);
+    kept.push_back({std::move(v), start});
   }
 
   // Join insertion pieces: per anchor, indexes must run 1, 2, … without gaps or repeats.
@@ -298,64 +305,48 @@ parsed_variants parse_variants(std::string_view text, const range& coverage, con
     }
     if (good) {
       joined.length = static_cast<std::int32_t>(joined.bases.size());
-      out.variants.push_back(std::move(joined));
-      offsets.push_back(insertions[k].offset);
+      kept.push_back({std::move(joined), insertions[k].offset});
     }
     k = end;
   }
 
-  // Conflicts: one site written twice (`16093C 16093A`, `249d 249d`, `8281-8289d 8285d`), or a variant
-  // inside a stretch written as missing.
-  std::vector<std::size_t> order(out.variants.size());
-  for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
-  // By position, then as written: the later token of a conflicting pair is the one reported.
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    const variant& x = out.variants[a];
-    const variant& y = out.variants[b];
-    if (x.position != y.position) return x.position < y.position;
-    return offsets[a] < offsets[b];
+  // Canonical order (position, then substitution < deletion < insertion), ties in the order written, so
+  // that of two tokens claiming one site (`16093C 16093A`, `8281-8289d 8285d`) the later is reported.
+  std::sort(kept.begin(), kept.end(), [](const written& a, const written& b) {
+    if (a.value.position != b.value.position) return a.value.position < b.value.position;
+    if (a.value.kind != b.value.kind) return a.value.kind < b.value.kind;
+    return a.offset < b.offset;
   });
-  std::vector<bool> drop(out.variants.size(), false);
+  out.variants.reserve(kept.size());
   std::int32_t covered_until = 0;  // last position taken by a substitution or deletion so far
-  std::size_t covering = 0;
-  for (std::size_t k : order) {
-    const variant& v = out.variants[k];
-    if (v.kind == variant_kind::insertion) continue;
-    if (v.position <= covered_until) {
-      const std::string other = to_compact_string(out.variants[covering]);
-      std::string_view tok = text.substr(offsets[k]);
-      tok = tok.substr(0, static_cast<std::size_t>(std::find_if(tok.begin(), tok.end(), is_separator) - tok.begin()));
-      fail(offsets[k], tok, "position " + position_text(v.position) + " is already given by " + other);
-      drop[k] = true;
-      continue;
-    }
-    covered_until = v.last();
-    covering = k;
-  }
-  for (std::size_t k = 0; k < out.variants.size(); ++k) {
-    if (drop[k]) continue;
-    const variant& v = out.variants[k];
-    for (const auto& m : out.missing) {
-      // An insertion needs both neighbours of its anchor; other variants need all their positions.
-      const std::int32_t first = v.position;
-      const std::int32_t last = v.kind == variant_kind::insertion ? v.position + 1 : v.last();
-      if (first <= m.last && last >= m.first) {
-        std::string_view tok = text.substr(offsets[k]);
-        tok = tok.substr(0, static_cast<std::size_t>(std::find_if(tok.begin(), tok.end(), is_separator) - tok.begin()));
-        fail(offsets[k], tok, "falls in a stretch written as missing (N)");
-        drop[k] = true;
-        break;
+  std::size_t covering = 0;        // index in out.variants of the one that took it
+  for (auto& w : kept) {
+    const variant& v = w.value;
+    if (v.kind != variant_kind::insertion) {
+      if (v.position <= covered_until) {
+        fail(w.offset, token_at(w.offset),
+             "position " + position_text(v.position) + " is already given by " + to_compact_string(out.variants[covering]));
+        continue;
       }
     }
-  }
-  if (std::find(drop.begin(), drop.end(), true) != drop.end()) {
-    std::vector<variant> kept;
-    for (std::size_t k = 0; k < out.variants.size(); ++k) {
-      if (!drop[k]) kept.push_back(std::move(out.variants[k]));
+    bool in_missing = false;
+    for (const auto& m : out.missing) {
+      // An insertion needs both neighbours of its anchor; other variants need all their positions.
+      const std::int32_t last = v.kind == variant_kind::insertion ? v.position + 1 : v.last();
+      if (v.position <= m.last && last >= m.first) in_missing = true;
     }
-    out.variants = std::move(kept);
+    if (in_missing) {
+      fail(w.offset, token_at(w.offset), "falls in a stretch written as missing (N)");
+      continue;
+    }
+    if (v.kind != variant_kind::insertion) {
+      covered_until = v.last();
+      covering = out.variants.size();
+    }
+    out.variants.push_back(std::move(w.value));
   }
-  std::sort(out.variants.begin(), out.variants.end());
+  if (std::is_sorted(out.variants.begin(), out.variants.end())) return out;
+  std::sort(out.variants.begin(), out.variants.end());  // equal positions and kinds: order by content
   return out;
 }
 

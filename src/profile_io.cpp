@@ -31,8 +31,8 @@ struct field {
   std::size_t column;
 };
 
-std::vector<field> split(std::string_view line, char delimiter) {
-  std::vector<field> out;
+void split(std::string_view line, char delimiter, std::vector<field>& out) {
+  out.clear();
   std::size_t start = 0;
   bool quoted = false;
   for (std::size_t i = 0; i <= line.size(); ++i) {
@@ -48,52 +48,51 @@ std::vector<field> split(std::string_view line, char delimiter) {
       start = i + 1;
     }
   }
-  return out;
 }
 
 // Builds one record into `file`: either a kept canonical profile or a rejected record with its errors.
+// The good path allocates only what the profile keeps: locations are built when there is an error, the
+// IDs seen are views into the input text, and a range written like the previous record's is reused.
 class record_builder {
  public:
   record_builder(profile_file& file, std::string_view file_name, const read_options& options)
-      : file_(file), file_name_(file_name), options_(options) {}
+      : file_(file), options_(options) {
+    where_.file = std::string(file_name);
+  }
 
-  void add(std::size_t line, field id, field coverage, std::string_view haplogroup, std::span<const field> variant_fields) {
+  void add(std::size_t line, field id, field coverage, std::string_view haplogroup, field variants) {
     ++file_.records;
     const std::size_t errors_before = file_.errors.size();
-    std::vector<error>* sink = options_.strict ? nullptr : &file_.errors;
-    source_location at{std::string(file_name_), line, id.column, std::string(id.text)};
+    where_.line = line;
     profile p;
-    p.id = std::string(trim(id.text));
-    if (p.id.empty()) {
-      report(at, "record without an ID");
-    } else if (!seen_.insert(p.id).second) {
-      report(at, "ID written twice (the first record with it is kept)");
+    std::string_view id_text = trim(id.text);
+    p.id = std::string(id_text);
+    if (id_text.empty()) {
+      report(id, "record without an ID");
+    } else if (!seen_.insert(id_text).second) {
+      report(id, "ID written twice (the first record with it is kept)");
     }
-    at.column = coverage.column;
-    at.token = std::string(coverage.text);
-    try {
-      p.coverage = range::parse(coverage.text, at);
-    } catch (const error& e) {
-      report(e.where(), e.reason());
-      p.coverage = range::whole();
+    if (coverage.text != last_range_text_ || last_range_.empty()) {
+      where_.column = coverage.column;
+      try {
+        last_range_ = range::parse(coverage.text, where_);
+        last_range_text_ = coverage.text;
+      } catch (const error& e) {
+        report(e.where(), e.reason());
+        last_range_ = range();
+      }
     }
+    p.coverage = last_range_.empty() ? range::whole() : last_range_;
     std::string_view hg = trim(haplogroup);
     if (hg != "?") p.declared_haplogroup = std::string(hg);
-    parsed_variants all;
-    for (const auto& f : variant_fields) {
-      source_location where{std::string(file_name_), line, f.column, ""};
-      parsed_variants part = parse_variants(f.text, p.coverage, where, sink);
-      all.variants.insert(all.variants.end(), std::make_move_iterator(part.variants.begin()),
-                          std::make_move_iterator(part.variants.end()));
-      all.missing.insert(all.missing.end(), part.missing.begin(), part.missing.end());
-    }
+    where_.column = variants.column;
+    parsed_variants parsed = parse_variants(variants.text, p.coverage, where_, options_.strict ? nullptr : &file_.errors);
     if (file_.errors.size() == errors_before) {
-      for (const auto& m : all.missing) p.coverage = p.coverage.without(m.first, m.last);
+      for (const auto& m : parsed.missing) p.coverage = p.coverage.without(m.first, m.last);
       try {
-        p.variants = canonicalize(p.coverage, all.variants);
+        p.variants = canonicalize(p.coverage, parsed.variants);
       } catch (const error& e) {
-        source_location where{std::string(file_name_), line, id.column, p.id};
-        report(where, e.reason());
+        report(id, e.reason());
       }
     }
     if (file_.errors.size() == errors_before) {
@@ -103,17 +102,24 @@ class record_builder {
     }
   }
 
+  /// An error about a whole line or field of the current record.
+  void report(field at, const std::string& reason) {
+    report(source_location{where_.file, where_.line, at.column, std::string(trim(at.text))}, reason);
+  }
   void report(const source_location& where, const std::string& reason) {
     error e(where, reason);
     if (options_.strict) throw e;
     file_.errors.push_back(std::move(e));
   }
+  void start_line(std::size_t line) { where_.line = line; }
 
  private:
   profile_file& file_;
-  std::string_view file_name_;
   const read_options& options_;
-  std::unordered_set<std::string> seen_;
+  source_location where_;
+  std::unordered_set<std::string_view> seen_;
+  std::string_view last_range_text_;
+  range last_range_;
 };
 
 template <class OnLine>
@@ -146,26 +152,27 @@ profile_file parse_hsd(std::string_view text, std::string_view file_name, const 
   profile_file file;
   record_builder builder(file, file_name, options);
   bool first_data_line = true;
+  std::vector<field> fields;
   for_each_line(text, [&](std::size_t line_no, std::string_view line) {
     if (trim(line).empty() || trim(line).front() == '#') return;
-    std::vector<field> fields = split(line, '\t');
+    split(line, '\t', fields);
     if (first_data_line) {
       first_data_line = false;
       std::string head = lower(trim(fields[0].text));
       if (head == "sampleid" || head == "sample_id" || head == "id" || head == "sample") return;  // header
     }
     if (fields.size() < 2) {
-      builder.report({std::string(file_name), line_no, 1, std::string(trim(line))},
-                     "expected tab-separated ID, range, haplogroup and variants");
+      builder.start_line(line_no);
+      builder.report(field{line, 1}, "expected tab-separated ID, range, haplogroup and variants");
       file.rejected.push_back({line_no, std::string(trim(fields[0].text))});
       ++file.records;
       return;
     }
     std::string_view haplogroup = fields.size() > 2 ? fields[2].text : std::string_view();
     // All variant columns are read as one list, so that pieces such as `309.1C  309.2C` join.
-    field variants{std::string_view(), 0};
+    field variants{std::string_view(), 1};
     if (fields.size() > 3) variants = {line.substr(fields[3].column - 1), fields[3].column};
-    builder.add(line_no, fields[0], fields[1], haplogroup, std::span<const field>(&variants, fields.size() > 3 ? 1 : 0));
+    builder.add(line_no, fields[0], fields[1], haplogroup, variants);
   });
   return file;
 }
@@ -179,13 +186,15 @@ profile_file parse_profile_table(std::string_view text, std::string_view file_na
   record_builder builder(file, file_name, options);
   char delimiter = ',';
   int id_col = -1, range_col = -1, variants_col = -1, haplogroup_col = -1;
+  std::vector<field> fields;
   bool have_header = false;
   for_each_line(text, [&](std::size_t line_no, std::string_view line) {
     if (trim(line).empty() || trim(line).front() == '#') return;
     if (!have_header) {
       have_header = true;
       delimiter = line.find('\t') != std::string_view::npos ? '\t' : ',';
-      std::vector<field> names = split(line, delimiter);
+      std::vector<field> names;
+      split(line, delimiter, names);
       for (std::size_t k = 0; k < names.size(); ++k) {
         std::string name = lower(trim(names[k].text));
         int col = static_cast<int>(k);
@@ -195,17 +204,17 @@ profile_file parse_profile_table(std::string_view text, std::string_view file_na
         else if (name == "haplogroup") haplogroup_col = col;
       }
       if (id_col < 0 || range_col < 0 || variants_col < 0) {
-        builder.report({std::string(file_name), line_no, 1, std::string(trim(line))},
-                       "header must name the columns id, range and variants");
+        builder.start_line(line_no);
+        builder.report(field{line, 1}, "header must name the columns id, range and variants");
       }
       return;
     }
     if (id_col < 0 || range_col < 0 || variants_col < 0) return;  // reported once at the header
-    std::vector<field> fields = split(line, delimiter);
+    split(line, delimiter, fields);
     int needed = std::max({id_col, range_col, variants_col});
     if (static_cast<int>(fields.size()) <= needed) {
-      builder.report({std::string(file_name), line_no, 1, std::string(trim(line))},
-                     "expected " + std::to_string(needed + 1) + " fields, found " + std::to_string(fields.size()));
+      builder.start_line(line_no);
+      builder.report(field{line, 1}, "expected " + std::to_string(needed + 1) + " fields, found " + std::to_string(fields.size()));
       file.rejected.push_back({line_no, fields.empty() ? std::string() : std::string(trim(fields[0].text))});
       ++file.records;
       return;
@@ -213,7 +222,7 @@ profile_file parse_profile_table(std::string_view text, std::string_view file_na
     std::string_view haplogroup =
         haplogroup_col >= 0 && haplogroup_col < static_cast<int>(fields.size()) ? fields[static_cast<std::size_t>(haplogroup_col)].text : std::string_view();
     builder.add(line_no, fields[static_cast<std::size_t>(id_col)], fields[static_cast<std::size_t>(range_col)], haplogroup,
-                std::span<const field>(&fields[static_cast<std::size_t>(variants_col)], 1));
+                fields[static_cast<std::size_t>(variants_col)]);
   });
   return file;
 }
