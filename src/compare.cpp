@@ -87,7 +87,10 @@ void compare_window(std::int32_t lo, std::int32_t hi, bool with_last_insertion, 
   problem.offset = 0;
   problem.max_bases = bound;
   problem.compatible_iupac = policy.pattern_match_heteroplasmy;
-  problem.insert_at_end = with_last_insertion;
+  // Any alignment of the two sequences is a reading of their difference; b's extra bases lie in the
+  // range whichever end of a's window they fall at.
+  problem.insert_at_start = true;
+  problem.insert_at_end = true;
 
   auto position_of = [](std::int32_t origin) { return origin < 0 ? -origin : origin; };
   for (const auto& s : detail::best_alignment(problem)) {
@@ -112,9 +115,8 @@ void compare_window(std::int32_t lo, std::int32_t hi, bool with_last_insertion, 
       case detail::alignment_step::kind::deletion:  // bases of a that b lacks
         for (std::size_t x = 0; x < len; ++x) take(oa[ri + x]);
         break;
-      case detail::alignment_step::kind::insertion:  // bases of b that a lacks, after a's base ri-1
+      case detail::alignment_step::kind::insertion:  // bases of b that a lacks
         for (std::size_t x = 0; x < len; ++x) take(ob[qi + x]);
-        if (ri > 0) take(oa[ri - 1]);
         break;
     }
     site_difference d;

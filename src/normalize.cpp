@@ -146,15 +146,15 @@ memo& window_memo() {
 }
 
 // Solves one window [lo, hi] of an interval: ref = rCRS lo..hi, query = the sequence `cluster` spells.
-void solve_window(std::int32_t lo, std::int32_t hi, bool with_last_insertion, std::span<const variant> cluster,
-                  std::int32_t bound, std::vector<variant>& out) {
+void solve_window(std::int32_t first, std::int32_t last, std::int32_t lo, std::int32_t hi, bool with_last_insertion,
+                  std::span<const variant> cluster, std::int32_t bound, std::vector<variant>& out) {
   thread_local std::string query;
   query.clear();
   detail::spell(lo, hi, cluster, with_last_insertion, query);
   std::string key;
   key.reserve(query.size() + 12);
-  key.append(std::to_string(lo)).push_back(':');
-  key.append(std::to_string(hi)).push_back(with_last_insertion ? '+' : ':');
+  for (std::int32_t x : {first, last, lo, hi}) key.append(std::to_string(x)).push_back(':');
+  key.push_back(with_last_insertion ? '+' : '-');
   key.append(query);
   memo& m = window_memo();
   if (auto it = m.solved.find(key); it != m.solved.end()) {
@@ -165,8 +165,10 @@ void solve_window(std::int32_t lo, std::int32_t hi, bool with_last_insertion, st
   detail::alignment_problem problem;
   problem.ref = genome.substr(static_cast<std::size_t>(lo - 1), static_cast<std::size_t>(hi - lo + 1));
   problem.query = query;
-  problem.context = genome;
-  problem.offset = static_cast<std::size_t>(lo - 1);
+  // Slippage looks at the rCRS inside the interval only: a copy beyond the range is not seen, as in
+  // the 3'-most placement of a lone indel.
+  problem.context = genome.substr(static_cast<std::size_t>(first - 1), static_cast<std::size_t>(last - first + 1));
+  problem.offset = static_cast<std::size_t>(lo - first);
   problem.max_bases = bound;
   problem.insert_at_end = with_last_insertion;
   std::vector<variant> result;
@@ -199,11 +201,40 @@ void solve_window(std::int32_t lo, std::int32_t hi, bool with_last_insertion, st
   m.solved.emplace(std::move(key), std::move(result));
 }
 
-// Canonical variants of one interval [first, last]; `vs` are the prepared variants inside it.
-void canonicalize_interval(std::int32_t first, std::int32_t last, bool with_last_insertion,
-                           std::span<const variant> vs, std::vector<variant>& out) {
+// The window a variant needs in interval [first, last]: every place it can slide to, one base either
+// side, widened to the tandem-repeat blocks there, plus flanks.
+detail::stretch window_of(const variant& v, std::int32_t first, std::int32_t last, std::int32_t max_anchor) {
   const repeat_table& rep = repeats();
+  std::int32_t a = 0;
+  std::int32_t b = 0;
+  switch (v.kind) {
+    case variant_kind::substitution:
+      a = v.position - 1;
+      b = v.position + 1;
+      break;
+    case variant_kind::deletion:
+      a = slide_deletion_left(v.position, v.length, first) - 1;
+      b = slide_deletion_right(v.position, v.length, last) + v.length;
+      break;
+    case variant_kind::insertion: {
+      std::string s = v.bases;
+      a = slide_insertion_left(v.position, s, first) - 1;
+      b = slide_insertion_right(v.position, s, max_anchor) + 2;
+      break;
+    }
+  }
+  a = std::clamp(a, first, last);
+  b = std::clamp(b, first, last);
+  return {std::max(first, rep.first[a] - flank), std::min(last, rep.last[b] + flank)};
+}
+
+// Canonical variants of one interval [first, last]; `vs` are the prepared variants inside it, sorted.
+// Returns false when an alignment moved a variant to where its own window reaches outside the window
+// it was solved in: the caller then solves again from the result, with windows that cover it.
+bool canonicalize_interval(std::int32_t first, std::int32_t last, bool with_last_insertion,
+                           std::span<const variant> vs, std::vector<variant>& out) {
   const std::int32_t max_anchor = with_last_insertion ? last : last - 1;
+  bool settled = true;
   std::size_t k = 0;
   while (k < vs.size()) {
     // Grow a cluster of variants whose windows overlap.
@@ -211,35 +242,13 @@ void canonicalize_interval(std::int32_t first, std::int32_t last, bool with_last
     std::int32_t hi = 0;
     const std::size_t begin = k;
     for (; k < vs.size(); ++k) {
-      const variant& v = vs[k];
-      std::int32_t a = 0;
-      std::int32_t b = 0;
-      switch (v.kind) {
-        case variant_kind::substitution:
-          a = v.position - 1;
-          b = v.position + 1;
-          break;
-        case variant_kind::deletion:
-          a = slide_deletion_left(v.position, v.length, first) - 1;
-          b = slide_deletion_right(v.position, v.length, last) + v.length;
-          break;
-        case variant_kind::insertion: {
-          std::string s = v.bases;
-          a = slide_insertion_left(v.position, s, first) - 1;
-          b = slide_insertion_right(v.position, s, max_anchor) + 2;
-          break;
-        }
-      }
-      a = std::clamp(a, first, last);
-      b = std::clamp(b, first, last);
-      std::int32_t wlo = std::max(first, rep.first[a] - flank);
-      std::int32_t whi = std::min(last, rep.last[b] + flank);
+      const detail::stretch w = window_of(vs[k], first, last, max_anchor);
       if (k == begin) {
-        lo = wlo;
-        hi = whi;
-      } else if (wlo <= hi) {
-        lo = std::min(lo, wlo);
-        hi = std::max(hi, whi);
+        lo = w.first;
+        hi = w.last;
+      } else if (w.first <= hi) {
+        lo = std::min(lo, w.first);
+        hi = std::max(hi, w.last);
       } else {
         break;
       }
@@ -278,8 +287,15 @@ void canonicalize_interval(std::int32_t first, std::int32_t last, bool with_last
         continue;
       }
     }
-    solve_window(lo, hi, with_last_insertion && hi == last, cluster, bound, out);
+    const std::size_t before = out.size();
+    solve_window(first, last, lo, hi, with_last_insertion && hi == last, cluster, bound, out);
+    for (std::size_t x = before; x < out.size() && settled; ++x) {
+      if (!out[x].is_indel()) continue;
+      const detail::stretch w = window_of(out[x], first, last, max_anchor);
+      settled = w.first >= lo && w.last <= hi;
+    }
   }
+  return settled;
 }
 
 }  // namespace
@@ -550,7 +566,19 @@ std::vector<variant> canonicalize(const range& coverage, std::span<const variant
     while (k < vs.size() && vs[k].position < piece.first) ++k;  // cannot happen after clipping; be safe
     std::size_t end = k;
     while (end < vs.size() && vs[end].position <= piece.last) ++end;
-    canonicalize_interval(piece.first, piece.last, with_last, std::span<const variant>(vs).subspan(k, end - k), out);
+    std::span<const variant> input = std::span<const variant>(vs).subspan(k, end - k);
+    std::vector<variant> again;
+    for (int round = 0;; ++round) {
+      const std::size_t before = out.size();
+      const bool settled = canonicalize_interval(piece.first, piece.last, with_last, input, out);
+      if (settled || round == 3) break;
+      // Solve again from this result: its windows cover where the alignment moved the indels.
+      again.assign(std::make_move_iterator(out.begin() + static_cast<std::ptrdiff_t>(before)),
+                   std::make_move_iterator(out.end()));
+      out.resize(before);
+      std::sort(again.begin(), again.end());
+      input = again;
+    }
     k = end;
   }
   for (auto& v : open_ended) {
