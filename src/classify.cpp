@@ -135,7 +135,10 @@ class workspace {
     for (std::size_t slot = 0; slot < n; ++slot) {
       f += difference_[slot];
       const double fd = static_cast<double>(f);
-      const double approx = fd * (half_inverse_s + r.half_inverse[slot]) + r.constant[slot];
+      // With nothing observed (S = 0) an empty expectation is a perfect match (exact_score).
+      const double approx = sample_weight_ != 0 ? fd * (half_inverse_s + r.half_inverse[slot]) + r.constant[slot]
+                            : r.expected[slot] == 0 ? 1.0
+                                                    : fd * r.half_inverse[slot];
       if (approx < threshold) continue;
       const score k = exact_score(f, r.expected[slot], sample_weight_);
       if (hits.empty() || greater(k, hits.front().k)) {
@@ -187,10 +190,10 @@ class workspace {
         s.match_begin = static_cast<std::uint32_t>(matches_.size());
         match(poly);
         s.match_end = static_cast<std::uint32_t>(matches_.size());
-        // w(S): the weight of the poly itself in weights.txt (0 for private polys and hotspots).
-        if (const detail::weight_entry* w = t_.weight_of(poly); w != nullptr) {
-          s.weight_milli = std::llround(w->weight * detail::weight_scale);
-        }
+        // w(S): the weight of the poly itself (phylotree::weight; 0 for private polys and hotspots).
+        const token_id same = t_.find_token(poly);
+        s.weight_milli = same >= 0 ? t_.token_weight_milli[static_cast<std::size_t>(same)]
+                                   : std::llround(detail::poly_weight(t_, poly) * detail::weight_scale);
         sample_weight_ += s.weight_milli;
         s.poly = std::move(poly);
         sample_.push_back(std::move(s));

@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "detail/phylotree_impl.hpp"
+#include "mtmatch/normalize.hpp"
 #include "mtmatch/reference.hpp"
 
 namespace mtmatch {
@@ -599,7 +600,53 @@ std::uint64_t haplogrep_key(const tree_poly& p) noexcept {
 
 }  // namespace detail
 
+namespace detail {
+
+double poly_weight(const phylotree_impl& t, const tree_poly& p) noexcept {
+  if (auto it = t.weights.find(p.to_string()); it != t.weights.end()) return it->second.weight;
+  const weight_entry* w = t.weight_of(p);
+  return w == nullptr ? 0.0 : w->weight;
+}
+
+}  // namespace detail
+
 namespace {
+
+// Polys to variants: adjacent deleted bases become one deletion, consecutive insertion indices after
+// one position one insertion (455.1T 455.2T -> "TT"). `polys` must be sorted.
+std::vector<variant> merge_polys(std::span<const tree_poly> polys) {
+  std::vector<variant> out;
+  for (std::size_t i = 0; i < polys.size(); ++i) {
+    const tree_poly& p = polys[i];
+    variant v;
+    v.position = p.position;
+    v.kind = p.kind;
+    if (p.kind == variant_kind::substitution) {
+      v.bases = p.bases;
+      v.length = 1;
+    } else if (p.kind == variant_kind::deletion) {
+      v.length = 1;
+      while (i + 1 < polys.size() && polys[i + 1].kind == variant_kind::deletion && polys[i + 1].position == p.position + v.length) {
+        ++v.length;
+        ++i;
+      }
+    } else {
+      v.bases = p.bases;
+      v.any_length = p.index == 0;
+      std::int32_t next = p.index + static_cast<std::int32_t>(p.bases.size());
+      while (!v.any_length && i + 1 < polys.size() && polys[i + 1].kind == variant_kind::insertion &&
+             polys[i + 1].position == p.position && polys[i + 1].index == next) {
+        v.bases += polys[i + 1].bases;
+        next += static_cast<std::int32_t>(polys[i + 1].bases.size());
+        ++i;
+      }
+      v.length = static_cast<std::int32_t>(v.bases.size());
+    }
+    out.push_back(std::move(v));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
 
 void read_weights(detail::phylotree_impl& t, std::string_view text, std::string_view file, int occurrence_column) {
   struct row {
@@ -714,117 +761,79 @@ std::shared_ptr<const phylotree> phylotree::parse(std::string_view xml, std::str
     }
   }
 
-  // --- tokens, HaploGrep's walk operations and the expected profiles, branch by branch -------------
-  // Each distinct poly becomes a token, its indel moved to the canonical (3'-most) place that mtmatch
-  // profiles use, unless the move would cross another poly of the node (N9b4's `16187d 16188T` stays).
-  // A deletion moves with the block of adjacent bases deleted on the same branch (8281d … 8289d).
-  std::unordered_map<std::string, std::vector<token_id>> by_written;  // written text -> its tokens
-  auto intern = [&](const tree_poly& p, const std::string& written) -> token_id {
+  // --- expected profiles, tokens and the scoring operations, node by node in XML order -------------
+  // 1. The written expected set: walking the XML from the rCRS, a poly replaces whatever its site held
+  //    and `X!` removes X.
+  // 2. Its canonical form: the same sequence written as mtmatch profiles write it (normalize.hpp), so
+  //    that a profile and a haplogroup are compared in one alignment (PhyloTree's `16188T 16189C`, for
+  //    one, is `16188d 16193.1C` in canonical form). A set canonicalize() rejects stays as written.
+  // 3. What the score counts: the canonical polys, one per HaploGrep identity; each branch's scoring
+  //    operations are the difference to its XML parent.
+  // A canonical poly that weights.txt does not know (T2f's `8270T 8281-8289d` is `8270-8278d` in
+  // canonical form) takes the mean weight of the written polys its node's rewrite replaced, so that the
+  // rewrite keeps the evidence; hotspots stay at 0.
+  auto intern = [&](const tree_poly& p, double fallback) -> token_id {
     const std::string text = p.to_string();
-    auto it = t->token_by_text.find(text);
-    token_id id = 0;
-    if (it != t->token_by_text.end()) {
-      id = it->second;
-    } else {
-      id = static_cast<token_id>(t->tokens.size());
-      t->tokens.push_back(p);
-      // HaploGrep looks weights up by its identity of the poly as written.
-      tree_poly as_written;
-      parse_poly(written, as_written);
-      const detail::weight_entry* w = t->weight_of(as_written);
-      t->token_weight.push_back(w == nullptr ? 0.0 : w->weight);
-      t->token_by_text.emplace(text, id);
-    }
-    auto& list = by_written[written];
-    if (std::find(list.begin(), list.end(), id) == list.end()) list.push_back(id);
+    if (auto it = t->token_by_text.find(text); it != t->token_by_text.end()) return it->second;
+    const auto id = static_cast<token_id>(t->tokens.size());
+    t->tokens.push_back(p);
+    double w = detail::poly_weight(*t, p);
+    if (w == 0 && !t->hotspot_texts.contains(text)) w = fallback;
+    t->token_weight.push_back(w);
+    t->token_by_text.emplace(text, id);
     return id;
   };
-  std::vector<std::vector<detail::walk_op>> raw_ops(un);  // per XML node, as written
   std::vector<std::vector<detail::walk_op>> ops(un);      // per XML node, scoring operations
-  std::vector<std::vector<token_id>> expected_x(un);      // per XML node, sorted by poly
-  std::vector<std::vector<token_id>> ordered_x(un);       // the same in path order
+  std::vector<std::vector<token_id>> expected_x(un);      // per XML node, canonical, sorted by poly
   std::vector<std::vector<token_id>> counted_x(un);       // per XML node, what the score counts (sorted ids)
-  const reference& ref = rcrs();
+  std::vector<std::vector<tree_poly>> written_x(un);      // per XML node, as written, in path order
   for (std::size_t i = 0; i < un; ++i) {  // XML indices are in document pre-order: parents first
-    std::vector<token_id> set;  // in the order the polys arrived on the path
-    if (nodes[i].xml_parent >= 0) set = ordered_x[static_cast<std::size_t>(nodes[i].xml_parent)];
-    const auto& polys = nodes[i].polys;
-    // Positions an indel must not move across: bases changed by the node's other polys.
-    std::unordered_set<std::int32_t> taken;
-    for (token_id id : set) {
-      const tree_poly& p = t->tokens[static_cast<std::size_t>(id)];
-      if (p.kind != variant_kind::insertion) taken.insert(p.position);
-    }
-    for (const auto& r : polys) {
-      if (!r.back && r.poly.kind == variant_kind::substitution) taken.insert(r.poly.position);
-    }
-    std::vector<std::int32_t> deleted;
-    for (const auto& r : polys) {
-      if (!r.back && r.poly.kind == variant_kind::deletion) deleted.push_back(r.poly.position);
-    }
-    std::sort(deleted.begin(), deleted.end());
-    deleted.erase(std::unique(deleted.begin(), deleted.end()), deleted.end());
-    std::unordered_map<std::int32_t, std::int32_t> moved;  // written position -> canonical position
-    for (std::size_t k = 0; k < deleted.size();) {
-      std::size_t e = k;
-      while (e + 1 < deleted.size() && deleted[e + 1] == deleted[e] + 1) ++e;
-      std::int32_t first = deleted[k];
-      std::int32_t last = deleted[e];
-      while (last < rcrs_length && ref[first] == ref[last + 1] && ref[first] != 'N' && !taken.contains(last + 1) &&
-             !taken.contains(first)) {
-        ++first;
-        ++last;
-      }
-      for (std::size_t m = k; m <= e; ++m) moved[deleted[m]] = first + static_cast<std::int32_t>(m - k);
-      k = e + 1;
-    }
-    auto shift_insertion = [&](tree_poly& p) {
-      if (p.kind != variant_kind::insertion || p.index > 1 || p.bases.empty()) return;
-      while (p.position < rcrs_length && ref[p.position + 1] == p.bases.front() && !taken.contains(p.position + 1)) {
-        ++p.position;
-        std::rotate(p.bases.begin(), p.bases.begin() + 1, p.bases.end());
-      }
-    };
-    for (const auto& r : polys) {
-      token_id id = -1;
-      if (!r.back) {
-        tree_poly canonical = r.poly;
-        if (canonical.kind == variant_kind::deletion) canonical.position = moved.at(canonical.position);
-        shift_insertion(canonical);
-        id = intern(canonical, r.text);
-      } else {
-        // `X!` takes back the X the node carries, wherever X was moved to.
-        if (auto it = by_written.find(r.text); it != by_written.end()) {
-          for (token_id cand : it->second) {
-            if (std::find(set.begin(), set.end(), cand) != set.end()) id = cand;
-          }
-          if (id < 0) id = it->second.front();
-        }
-        if (id < 0) id = intern(r.poly, r.text);
-      }
-      raw_ops[i].push_back({id, r.back});
-      // The expected set: a poly replaces whatever its site held, `X!` removes X.
+    std::vector<tree_poly> set;
+    if (nodes[i].xml_parent >= 0) set = written_x[static_cast<std::size_t>(nodes[i].xml_parent)];
+    for (const auto& r : nodes[i].polys) {
       if (r.back) {
-        set.erase(std::remove(set.begin(), set.end(), id), set.end());
+        set.erase(std::remove(set.begin(), set.end(), r.poly), set.end());
       } else {
-        const std::uint64_t site = detail::site_key(t->tokens[static_cast<std::size_t>(id)]);
-        set.erase(std::remove_if(set.begin(), set.end(),
-                                 [&](token_id other) { return detail::site_key(t->tokens[static_cast<std::size_t>(other)]) == site; }),
+        const std::uint64_t site = detail::site_key(r.poly);
+        set.erase(std::remove_if(set.begin(), set.end(), [&](const tree_poly& q) { return detail::site_key(q) == site; }),
                   set.end());
-        set.push_back(id);
+        set.push_back(r.poly);
       }
     }
-    // What the score counts: one poly per HaploGrep identity (the one that came first on the path), so
-    // that 2232.1A 2232.2A or 5899.1C … 5899.XC, which HaploGrep cannot tell apart, count once.
+    written_x[i] = set;
+    std::sort(set.begin(), set.end());
+    std::vector<variant> variants = merge_polys(set);
+    for (variant& v : variants) v.any_length = false;  // `573.XC`: at least one C
+    std::vector<variant> canonical;
+    try {
+      canonical = canonicalize(range::whole(), variants);
+    } catch (const error&) {
+      canonical = variants;
+    }
+    std::vector<tree_poly> canonical_polys;
+    for (const variant& v : canonical) {
+      for (tree_poly& q : split_variant(v)) canonical_polys.push_back(std::move(q));
+    }
+    std::sort(canonical_polys.begin(), canonical_polys.end());
+    std::vector<tree_poly> replaced;
+    std::set_difference(set.begin(), set.end(), canonical_polys.begin(), canonical_polys.end(), std::back_inserter(replaced));
+    double fallback = 0;
+    for (const tree_poly& q : replaced) fallback += detail::poly_weight(*t, q);
+    if (!replaced.empty()) fallback = std::round(10.0 * fallback / static_cast<double>(replaced.size())) / 10.0;
+    std::vector<token_id> ids;
+    for (const tree_poly& q : canonical_polys) ids.push_back(intern(q, fallback));
+    std::sort(ids.begin(), ids.end(), [&](token_id a, token_id b) {
+      return t->tokens[static_cast<std::size_t>(a)] < t->tokens[static_cast<std::size_t>(b)];
+    });
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
     std::vector<token_id> counted;
     {
       std::unordered_set<std::uint64_t> keys;
-      for (token_id id : set) {
+      for (token_id id : ids) {
         if (keys.insert(detail::haplogrep_key(t->tokens[static_cast<std::size_t>(id)])).second) counted.push_back(id);
       }
       std::sort(counted.begin(), counted.end());
     }
-    // The branch's scoring operations: what the node counts that its XML parent did not, and back.
     const std::vector<token_id> none;
     const std::vector<token_id>& before = nodes[i].xml_parent >= 0 ? counted_x[static_cast<std::size_t>(nodes[i].xml_parent)] : none;
     std::vector<token_id> gained;
@@ -834,11 +843,7 @@ std::shared_ptr<const phylotree> phylotree::parse(std::string_view xml, std::str
     for (token_id id : lost) ops[i].push_back({id, true});
     for (token_id id : gained) ops[i].push_back({id, false});
     counted_x[i] = std::move(counted);
-    ordered_x[i] = set;
-    std::sort(set.begin(), set.end(), [&](token_id a, token_id b) {
-      return t->tokens[static_cast<std::size_t>(a)] < t->tokens[static_cast<std::size_t>(b)];
-    });
-    expected_x[i] = std::move(set);
+    expected_x[i] = std::move(ids);
   }
 
   // --- orientation: re-root at mt-MRCA (the XML is rooted at the rCRS) ------------------------------
@@ -917,10 +922,10 @@ std::shared_ptr<const phylotree> phylotree::parse(std::string_view xml, std::str
     t->xml_parent_slot[x] = nodes[x].xml_parent;
     t->op_begin[x + 1] = t->op_begin[x] + static_cast<std::uint32_t>(ops[x].size());
     for (const auto& op : ops[x]) t->ops.push_back(op);
-    t->raw_op_begin.push_back(static_cast<std::uint32_t>(t->raw_ops.size()));
-    for (const auto& op : raw_ops[x]) t->raw_ops.push_back(op);
+    t->raw_op_begin.push_back(static_cast<std::uint32_t>(t->raw_path.size()));
+    for (const auto& r : nodes[x].polys) t->raw_path.push_back({r.poly, r.back});
   }
-  t->raw_op_begin.push_back(static_cast<std::uint32_t>(t->raw_ops.size()));
+  t->raw_op_begin.push_back(static_cast<std::uint32_t>(t->raw_path.size()));
   t->xml_rank.assign(un, 0);
   for (std::size_t x = 0; x < un; ++x) t->xml_rank[static_cast<std::size_t>(new_id[x])] = static_cast<std::int32_t>(x);
 
@@ -1101,42 +1106,7 @@ std::span<const tree_poly> phylotree::expected(node_id node) const {
   return {impl_->expected_polys.data() + impl_->expected_begin[k], impl_->expected_begin[k + 1] - impl_->expected_begin[k]};
 }
 
-std::vector<variant> phylotree::expected_variants(node_id node) const {
-  std::vector<variant> out;
-  std::span<const tree_poly> polys = expected(node);
-  for (std::size_t i = 0; i < polys.size(); ++i) {
-    const tree_poly& p = polys[i];
-    variant v;
-    v.position = p.position;
-    v.kind = p.kind;
-    if (p.kind == variant_kind::substitution) {
-      v.bases = p.bases;
-      v.length = 1;
-    } else if (p.kind == variant_kind::deletion) {
-      v.length = 1;
-      while (i + 1 < polys.size() && polys[i + 1].kind == variant_kind::deletion &&
-             polys[i + 1].position == p.position + v.length) {
-        ++v.length;
-        ++i;
-      }
-    } else {
-      v.bases = p.bases;
-      v.any_length = p.index == 0;
-      // Consecutive insertion indices after one anchor are one insertion: 455.1T 455.2T -> "TT".
-      std::int32_t next = p.index + static_cast<std::int32_t>(p.bases.size());
-      while (!v.any_length && i + 1 < polys.size() && polys[i + 1].kind == variant_kind::insertion &&
-             polys[i + 1].position == p.position && polys[i + 1].index == next) {
-        v.bases += polys[i + 1].bases;
-        next += static_cast<std::int32_t>(polys[i + 1].bases.size());
-        ++i;
-      }
-      v.length = static_cast<std::int32_t>(v.bases.size());
-    }
-    out.push_back(std::move(v));
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
+std::vector<variant> phylotree::expected_variants(node_id node) const { return merge_polys(expected(node)); }
 
 std::vector<path_poly> phylotree::file_path(node_id node) const {
   check(*impl_, node);
@@ -1147,10 +1117,7 @@ std::vector<path_poly> phylotree::file_path(node_id node) const {
   std::vector<path_poly> out;
   for (auto it = slots.rbegin(); it != slots.rend(); ++it) {
     const auto s = static_cast<std::size_t>(*it);
-    for (std::uint32_t k = impl_->raw_op_begin[s]; k < impl_->raw_op_begin[s + 1]; ++k) {
-      const detail::walk_op& op = impl_->raw_ops[k];
-      out.push_back({impl_->tokens[static_cast<std::size_t>(op.token)], op.back});
-    }
+    for (std::uint32_t k = impl_->raw_op_begin[s]; k < impl_->raw_op_begin[s + 1]; ++k) out.push_back(impl_->raw_path[k]);
   }
   return out;
 }
@@ -1161,8 +1128,8 @@ std::int32_t phylotree::file_rank(node_id node) const {
 }
 
 double phylotree::weight(const tree_poly& poly) const noexcept {
-  const detail::weight_entry* w = impl_->weight_of(poly);
-  return w == nullptr ? 0.0 : w->weight;
+  if (const detail::token_id tok = impl_->find_token(poly); tok >= 0) return impl_->token_weight[static_cast<std::size_t>(tok)];
+  return detail::poly_weight(*impl_, poly);
 }
 std::int32_t phylotree::occurrences(const tree_poly& poly) const noexcept {
   if (auto it = impl_->weights.find(poly.to_string()); it != impl_->weights.end()) return it->second.occurrences;

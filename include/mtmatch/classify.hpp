@@ -11,10 +11,17 @@
 /// how hotspots and private mutations drop out of the score).
 ///
 /// Profile polys are compared in HaploGrep's form (phylotree.hpp: split_variant): a block deletion is
-/// one poly per base, an insertion one poly with all its bases (`309.1CC`). An inserted poly matches a
-/// tree insertion at the same place whose bases contain it (`573.1C` matches `573.XC`), as in HaploGrep.
+/// one poly per base, an insertion one poly with all its bases (`309.1CC`). As in HaploGrep
+/// (haplogrep-core 2.x), an insertion matches every tree insertion after the same position, whatever
+/// its bases (`573.1C` and `573.1CCC` both match `573.XC`). Tree indels are moved to the canonical
+/// 3'-most place that mtmatch profiles use, so both sides are compared in one alignment.
 /// A heteroplasmy (IUPAC code) matches an expected substitution to either of its bases and adds nothing
 /// to w(S) — HaploGrep does this for Y and R; mtmatch does it for every IUPAC code.
+///
+/// Where HaploGrep's bookkeeping is accidental, mtmatch scores what the haplogroup expects: a poly the
+/// path carries twice in HaploGrep's eyes (C4a1a1's `2232.1A 2232.2A`, L3x1a1's `5899.1C … 5899.XC`)
+/// counts once, so that every node of the tree classifies to itself (HaploGrep's own test lets C4a1a
+/// fail); a substitution replaces an earlier one at its site, and `X!` removes only an X the node has.
 ///
 /// Example:
 /// @code

@@ -138,24 +138,30 @@ class phylotree {
   /// The branch in PhyloTree-like text, gains as polys and losses as the rCRS-state substitution or a
   /// `!` back-mutation: H → "2706A 7028C", L0 → "263G 1048T …".
   [[nodiscard]] std::string branch_string(node_id node) const;
-  /// The node's full expected profile against the rCRS, sorted: the polys accumulated along the
-  /// path from the rCRS node (back-mutations remove, a later poly at the same site replaces).
+  /// The node's full expected profile against the rCRS, sorted, in canonical form: the polys written
+  /// along the path from the rCRS node (a poly replaces what its site held, `X!` removes X), then
+  /// rewritten as mtmatch profiles write the same sequence (normalize.hpp: canonicalize), so that a
+  /// profile and a haplogroup are compared in one alignment. `573.XC` counts as one inserted C.
+  /// Mostly the PhyloTree notation itself; e.g. `16188T 16189C` becomes `16188d 16193.1C`.
   [[nodiscard]] std::span<const tree_poly> expected(node_id node) const;
   /// The expected profile as canonical variants (inserted bases after one position merged into one
   /// insertion, adjacent deleted bases into one deletion), ready to build a mtmatch::profile.
   [[nodiscard]] std::vector<variant> expected_variants(node_id node) const;
 
   /// The polys written in the tree file on every branch from the file's root (the rCRS node) down to
-  /// `node`, in the file's orientation and order, back-mutations (`X!`) included: what HaploGrep sums
-  /// for the node. Indels are at their canonical place, as in expected().
+  /// `node`, in the file's orientation and order, as written, back-mutations (`X!`) included: what
+  /// HaploGrep sums for the node.
   [[nodiscard]] std::vector<path_poly> file_path(node_id node) const;
   /// Position of `node` in the tree file (document order, 0 = the rCRS node). HaploGrep lists
   /// equally scored haplogroups in this order.
   [[nodiscard]] std::int32_t file_rank(node_id node) const;
 
   // --- weights and hotspots ----------------------------------------------------------------------
-  /// HaploGrep's phylogenetic weight of a poly (weights.txt column 2, 1.0 = fastest … 10.0); 0 for a
-  /// poly that is not in the file, as in HaploGrep.
+  /// HaploGrep's phylogenetic weight of a poly: weights.txt column 2 (1.0 = fastest … 10.0) of the row
+  /// written like the poly, else of the row HaploGrep would use (it tells insertions after one position
+  /// apart by nothing else); 0 for a poly that is not in the file, as in HaploGrep. A poly that only
+  /// the canonical rewrite of a node brings in (T2f's `8270-8278d` for `8270T 8281-8289d`) has the mean
+  /// weight of the written polys it replaced.
   [[nodiscard]] double weight(const tree_poly& poly) const noexcept;
   /// How often the poly arises independently in the tree (the weights file's occurrence column);
   /// 0 when it is not in the file.

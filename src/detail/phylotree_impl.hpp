@@ -82,8 +82,8 @@ struct phylotree::impl {
   std::vector<std::int32_t> xml_rank;          // node id -> slot
   std::vector<std::uint32_t> op_begin;         // slot -> CSR into ops
   std::vector<detail::walk_op> ops;            // scoring operations of each branch (see phylotree.cpp)
-  std::vector<std::uint32_t> raw_op_begin;     // slot -> CSR into raw_ops
-  std::vector<detail::walk_op> raw_ops;        // the polys as written on each branch
+  std::vector<std::uint32_t> raw_op_begin;     // slot -> CSR into raw_path
+  std::vector<path_poly> raw_path;             // the polys as written on each branch
   std::vector<std::int64_t> op_weight_milli;   // per op: signed weight of its token, thousandths
   std::vector<std::int32_t> xml_subtree_end;   // slot -> one past the last slot of its XML subtree
   std::vector<std::int64_t> token_weight_milli;
@@ -113,6 +113,8 @@ struct phylotree::impl {
 
 namespace detail {
 using phylotree_impl = phylotree::impl;
+/// Weight of a poly: weights.txt by its text, else by HaploGrep's identity of it, else 0.
+[[nodiscard]] double poly_weight(const phylotree_impl& t, const tree_poly& p) noexcept;
 }  // namespace detail
 
 }  // namespace mtmatch
