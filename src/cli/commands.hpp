@@ -8,6 +8,7 @@ namespace mtmatch::cli {
 void add_reference_command(CLI::App& app);
 void add_normalize_command(CLI::App& app);
 void add_compare_command(CLI::App& app);
+void add_classify_command(CLI::App& app);
 void add_simulate_command(CLI::App& app);
 
 }  // namespace mtmatch::cli

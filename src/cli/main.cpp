@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   mtmatch::cli::add_reference_command(app);
   mtmatch::cli::add_normalize_command(app);
   mtmatch::cli::add_compare_command(app);
+  mtmatch::cli::add_classify_command(app);
   mtmatch::cli::add_simulate_command(app);
   try {
     app.parse(argc, argv);
