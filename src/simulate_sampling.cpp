@@ -193,16 +193,18 @@ simulated_sample sample_profile(const std::string& id, std::span<const variant> 
   s.observed.coverage = covered;
   s.observed.variants = canonicalize(covered, observed);
 
-  // The written line: the range with holes, or the whole class range with N tokens.
-  const bool vary = r.chance(ctx.model->options().notation_variety);
-  const bool as_n_tokens = !missing.empty() && vary && r.chance(0.5);
+  // The written line: the range with holes, or the whole class range with N tokens. Spelling draws
+  // come from their own stream, so the notation variety never changes what is simulated.
+  rng spell(r.next(), 0x5EED);
+  const bool vary = spell.chance(ctx.model->options().notation_variety);
+  const bool as_n_tokens = !missing.empty() && vary && spell.chance(0.5);
   const range& written = as_n_tokens ? full : covered;
   std::string line = id + '\t' + range_text(written, s.coverage, written != full,
-                                            vary, r) + "\t?";
+                                            vary, spell) + "\t?";
   if (vary) {
     // rewrite.hpp: indels re-aligned within their repeats, mixed EMPOP / ISFG /
     // HaploGrep / PhyloTree spellings, shuffled tokens, mixed separators — the same sequence.
-    std::mt19937_64 spelling(r.next());
+    std::mt19937_64 spelling(spell.next());
     rewrite_options how;
     how.realign_probability = 0.5;
     how.extra_bases = 0;  // only spellings as short as the best: what labs write, not contrived ones

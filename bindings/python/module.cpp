@@ -18,4 +18,5 @@ PYBIND11_MODULE(_core, m) {
   });
   mtmatch::python::bind_reference(m);
   mtmatch::python::bind_profile(m);
+  mtmatch::python::bind_simulate(m);
 }

@@ -426,6 +426,30 @@ TEST(SimulateFiles, SameSeedGivesByteIdenticalFiles) {
   EXPECT_NE(a.truth_martyrs.str(), c.truth_martyrs.str());
 }
 
+TEST(SimulateFiles, NotationVarietyChangesTheTextNeverTheProfiles) {
+  simulate_options o;
+  o.seed = 31;
+  o.martyrs = 150;
+  o.missing_stretches = 0.5;
+  o.notation_variety = 0.0;
+  written plain;
+  (void)simulate(o, plain.streams());
+  o.notation_variety = 1.0;
+  written varied;
+  (void)simulate(o, varied.streams());
+  EXPECT_NE(plain.remains_hsd.str(), varied.remains_hsd.str());
+  EXPECT_NE(plain.relatives_hsd.str(), varied.relatives_hsd.str());
+  for (auto member : {&written::remains_hsd, &written::relatives_hsd}) {
+    const profile_file a = parse_hsd((plain.*member).str(), "plain.hsd");
+    const profile_file b = parse_hsd((varied.*member).str(), "varied.hsd");
+    ASSERT_TRUE(a.ok()) << a.errors.front().what();
+    ASSERT_TRUE(b.ok()) << b.errors.front().what();
+    ASSERT_EQ(a.profiles.size(), b.profiles.size());
+    for (std::size_t i = 0; i < a.profiles.size(); ++i) EXPECT_EQ(a.profiles[i], b.profiles[i]) << a.profiles[i].id;
+  }
+  EXPECT_EQ(plain.truth_relatives.str(), varied.truth_relatives.str());
+}
+
 TEST(SimulateFiles, OutputsParseAndAgreeWithEachOtherAndTheTruth) {
   simulate_options o;
   o.seed = 2024;

@@ -42,3 +42,10 @@ __all__ = [
     "read_profile_table",
     "write_hsd",
 ]
+
+# The simulator: realistic populations, families, remains and relatives with ground truth.
+from ._core import CoverageMix, SimulateOptions, SiteChange, measure_sharing, parse_site_changes, population_table  # noqa: E402
+from ._simulate import simulate, simulate_founders  # noqa: E402
+
+__all__ += ["CoverageMix", "SimulateOptions", "SiteChange", "measure_sharing", "parse_site_changes",
+            "population_table", "simulate", "simulate_founders"]
