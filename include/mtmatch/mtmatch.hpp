@@ -5,4 +5,5 @@
 #include "mtmatch/error.hpp"
 #include "mtmatch/isa.hpp"
 #include "mtmatch/reference.hpp"
+#include "mtmatch/simulate.hpp"
 #include "mtmatch/version.hpp"
