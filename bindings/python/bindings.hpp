@@ -6,6 +6,7 @@ namespace mtmatch::python {
 
 void bind_reference(pybind11::module_& m);
 void bind_profile(pybind11::module_& m);
+void bind_tree(pybind11::module_& m);
 void bind_simulate(pybind11::module_& m);
 
 }  // namespace mtmatch::python

@@ -18,5 +18,6 @@ PYBIND11_MODULE(_core, m) {
   });
   mtmatch::python::bind_reference(m);
   mtmatch::python::bind_profile(m);
+  mtmatch::python::bind_tree(m);
   mtmatch::python::bind_simulate(m);
 }

@@ -49,3 +49,10 @@ from ._simulate import simulate, simulate_founders  # noqa: E402
 
 __all__ += ["CoverageMix", "SimulateOptions", "SiteChange", "measure_sharing", "parse_site_changes",
             "population_table", "simulate", "simulate_founders"]
+
+# Haplogroups: the PhyloTree, HaploGrep-style classification; compare(a, b, tree) adds the
+# haplogroup-aware fields (weighted_differences, haplogroup_a/b, discordant).
+from ._core import Classification, Tree  # noqa: E402
+from ._classify import classify  # noqa: E402
+
+__all__ += ["Classification", "Tree", "classify"]
