@@ -2,8 +2,11 @@
 /// @file mtmatch.hpp
 /// The one header users include.
 
+#include "mtmatch/classify.hpp"
 #include "mtmatch/error.hpp"
 #include "mtmatch/isa.hpp"
+#include "mtmatch/phylotree.hpp"
 #include "mtmatch/reference.hpp"
+#include "mtmatch/score.hpp"
 #include "mtmatch/simulate.hpp"
 #include "mtmatch/version.hpp"
