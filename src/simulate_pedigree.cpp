@@ -304,26 +304,30 @@ struct family_model {
 
 simulated_family simulator::impl::next_family() {
   const std::int64_t index = next++;
-  rng r(options.seed, static_cast<std::uint64_t>(index) * 2 + 1);
+  // Two streams per family: `reg` for the registry (who exists, is alive, gave samples, where remains
+  // lie) and `gen` for the genomes. The registry then does not depend on how the tree or the
+  // canonical form writes a haplotype; each sample gets its own stream seeded from `reg`.
+  rng reg(options.seed, static_cast<std::uint64_t>(index) * 4 + 1);
+  rng gen(options.seed, static_cast<std::uint64_t>(index) * 4 + 3);
   simulated_family fam;
   fam.index = index;
   fam.martyr_id = numbered('M', index + 1, 7);
   fam.family_id = numbered('F', index + 1, 7);
-  const int province = static_cast<int>(r.pick(home_cumulative));
+  const int province = static_cast<int>(reg.pick(home_cumulative));
   fam.home_province = province_name(province);
 
   // The founder: the martyr's maternal grandmother.
   std::vector<variant> founder;
   node_id node = no_node;
   auto& pool = reservoirs[static_cast<std::size_t>(province)];
-  if (!pool.empty() && r.chance(options.hidden_kinship)) {
-    const reservoir_entry& kin = pool[r.below(pool.size())];
-    founder = model.descend(kin.variants, r.between(4, 12), r);
+  if (!pool.empty() && reg.chance(options.hidden_kinship)) {
+    const reservoir_entry& kin = pool[reg.below(pool.size())];
+    founder = model.descend(kin.variants, reg.between(4, 12), gen);
     node = kin.node;
     fam.population_row = table.rows[kin.row].haplogroup;
     fam.hidden_kin_of = kin.family_id;
   } else {
-    simulated_founder f = model.draw(r);
+    simulated_founder f = model.draw(gen);
     founder = std::move(f.variants);
     node = f.haplogroup;
     fam.population_row = table.rows[f.row].haplogroup;
@@ -331,19 +335,19 @@ simulated_family simulator::impl::next_family() {
     if (pool.size() < reservoir_size) {
       pool.push_back(std::move(e));
     } else {
-      pool[r.below(reservoir_size)] = std::move(e);
+      pool[reg.below(reservoir_size)] = std::move(e);
     }
   }
   fam.haplogroup = tree.name(node);
 
-  family_model fm(model, std::move(founder), r);
+  family_model fm(model, std::move(founder), gen);
   std::vector<person> people;
   auto add = [&](relationship rel, char sex, int birth, const std::string& household, const genome* g) {
     person p;
     p.relation = rel;
     p.sex = sex;
     p.birth_year = birth;
-    p.alive = r.chance(alive_share(rel));
+    p.alive = reg.chance(alive_share(rel));
     p.household = fam.family_id + "-" + household;
     if (g != nullptr) {
       p.g = *g;
@@ -352,61 +356,61 @@ simulated_family simulator::impl::next_family() {
     people.push_back(std::move(p));
     return people.size() - 1;
   };
-  auto sex = [&] { return r.chance(0.5) ? 'F' : 'M'; };
+  auto sex = [&] { return reg.chance(0.5) ? 'F' : 'M'; };
 
   // Years: most martyrs died 1965-1975, aged 18-35 [assumption].
-  const double era = r.uniform();
-  fam.death_year = era < 0.15 ? r.between(1946, 1954) : era < 0.25 ? r.between(1955, 1964)
-                 : era < 0.95 ? r.between(1965, 1975) : r.between(1976, 1989);
-  fam.birth_year = fam.death_year - r.between(18, 35);
-  fam.sex = r.chance(options.women_share) ? 'F' : 'M';
-  const int mother_birth = fam.birth_year - r.between(18, 40);
-  const int grandmother_birth = mother_birth - r.between(18, 40);
+  const double era = reg.uniform();
+  fam.death_year = era < 0.15 ? reg.between(1946, 1954) : era < 0.25 ? reg.between(1955, 1964)
+                 : era < 0.95 ? reg.between(1965, 1975) : reg.between(1976, 1989);
+  fam.birth_year = fam.death_year - reg.between(18, 35);
+  fam.sex = reg.chance(options.women_share) ? 'F' : 'M';
+  const int mother_birth = fam.birth_year - reg.between(18, 40);
+  const int grandmother_birth = mother_birth - reg.between(18, 40);
 
   const genome gm{};
   add(relationship::maternal_grandmother, 'F', grandmother_birth, "G", &gm);
   const genome mother = fm.transmit(gm);
   add(relationship::mother, 'F', mother_birth, "H", &mother);
   const genome martyr = fm.transmit(mother);
-  add(relationship::father, 'M', mother_birth - r.between(-2, 10), "H", nullptr);
+  add(relationship::father, 'M', mother_birth - reg.between(-2, 10), "H", nullptr);
 
-  const int aunts = r.poisson(mean_mother_siblings);
+  const int aunts = reg.poisson(mean_mother_siblings);
   for (int i = 0; i < aunts; ++i) {
     const char s = sex();
     const genome g = fm.transmit(gm);
-    const int birth = mother_birth + r.between(-12, 12);
+    const int birth = mother_birth + reg.between(-12, 12);
     const std::string household = "A" + std::to_string(i + 1);
     add(relationship::mother_sibling, s, birth, household, &g);
-    const int kids = r.poisson(mean_children);
+    const int kids = reg.poisson(mean_children);
     for (int k = 0; k < kids; ++k) {
       if (s == 'F') {
         const genome c = fm.transmit(g);
-        add(relationship::mother_sister_child, sex(), birth + r.between(18, 40), household, &c);
+        add(relationship::mother_sister_child, sex(), birth + reg.between(18, 40), household, &c);
       } else {
-        add(relationship::mother_brother_child, sex(), birth + r.between(18, 40), household, nullptr);
+        add(relationship::mother_brother_child, sex(), birth + reg.between(18, 40), household, nullptr);
       }
     }
   }
-  const int siblings = r.poisson(mean_siblings);
+  const int siblings = reg.poisson(mean_siblings);
   for (int i = 0; i < siblings; ++i) {
     const char s = sex();
     const genome g = fm.transmit(mother);
-    const int birth = fam.birth_year + r.between(-12, 12);
+    const int birth = fam.birth_year + reg.between(-12, 12);
     const std::string household = "S" + std::to_string(i + 1);
     add(relationship::sibling, s, birth, household, &g);
-    const int kids = r.poisson(mean_children);
+    const int kids = reg.poisson(mean_children);
     for (int k = 0; k < kids; ++k) {
       if (s == 'F') {
         const genome c = fm.transmit(g);
-        add(relationship::sister_child, sex(), birth + r.between(18, 40), household, &c);
+        add(relationship::sister_child, sex(), birth + reg.between(18, 40), household, &c);
       } else {
-        add(relationship::brother_child, sex(), birth + r.between(18, 40), household, nullptr);
+        add(relationship::brother_child, sex(), birth + reg.between(18, 40), household, nullptr);
       }
     }
   }
-  const int children = r.poisson(mean_martyr_children);
+  const int children = reg.poisson(mean_martyr_children);
   for (int k = 0; k < children; ++k) {
-    const int birth = std::min(fam.death_year, fam.birth_year + r.between(18, 30));
+    const int birth = std::min(fam.death_year, fam.birth_year + reg.between(18, 30));
     if (fam.sex == 'F') {
       const genome c = fm.transmit(martyr);
       add(relationship::child_of_woman_martyr, sex(), birth, "C", &c);
@@ -414,32 +418,32 @@ simulated_family simulator::impl::next_family() {
       add(relationship::child_of_man_martyr, sex(), birth, "C", nullptr);
     }
   }
-  const int father_siblings = r.poisson(mean_father_siblings);
+  const int father_siblings = reg.poisson(mean_father_siblings);
   for (int i = 0; i < father_siblings; ++i) {
-    add(relationship::father_sibling, sex(), mother_birth + r.between(-14, 8), "P" + std::to_string(i + 1), nullptr);
+    add(relationship::father_sibling, sex(), mother_birth + reg.between(-14, 8), "P" + std::to_string(i + 1), nullptr);
   }
 
   // Who gave samples: maternal relatives by priority; sometimes a non-maternal one by mistake.
   std::vector<std::size_t> sampled;
-  if (r.chance(options.family_sampled)) {
+  if (reg.chance(options.family_sampled)) {
     std::vector<std::size_t> candidates;
     for (std::size_t i = 0; i < people.size(); ++i) {
       if (people[i].alive && is_maternal(people[i].relation)) candidates.push_back(i);
     }
-    for (std::size_t i = candidates.size(); i > 1; --i) std::swap(candidates[i - 1], candidates[r.below(i)]);
+    for (std::size_t i = candidates.size(); i > 1; --i) std::swap(candidates[i - 1], candidates[reg.below(i)]);
     std::stable_sort(candidates.begin(), candidates.end(), [&](std::size_t a, std::size_t b) {
       return priority(people[a].relation) < priority(people[b].relation);
     });
-    const std::size_t wanted = 1 + static_cast<std::size_t>(r.poisson(options.extra_samples));
+    const std::size_t wanted = 1 + static_cast<std::size_t>(reg.poisson(options.extra_samples));
     candidates.resize(std::min(wanted, candidates.size()));
     sampled = candidates;
   }
-  if (r.chance(options.nonmaternal_sampled)) {
+  if (reg.chance(options.nonmaternal_sampled)) {
     std::vector<std::size_t> candidates;
     for (std::size_t i = 0; i < people.size(); ++i) {
       if (people[i].alive && !is_maternal(people[i].relation)) candidates.push_back(i);
     }
-    if (!candidates.empty()) sampled.push_back(candidates[r.below(candidates.size())]);
+    if (!candidates.empty()) sampled.push_back(candidates[reg.below(candidates.size())]);
   }
   std::sort(sampled.begin(), sampled.end());
 
@@ -466,7 +470,7 @@ simulated_family simulator::impl::next_family() {
     const bool is_sampled = std::binary_search(sampled.begin(), sampled.end(), i);
     const bool listed = is_sampled || p.relation == relationship::mother ||
                         p.relation == relationship::maternal_grandmother ||
-                        (p.alive && r.chance(options.unsampled_listed));
+                        (p.alive && reg.chance(options.unsampled_listed));
     if (!listed) continue;
     simulated_relative rel;
     rel.id = fam.martyr_id + "-" + numbered('R', ++number, 2);
@@ -475,20 +479,21 @@ simulated_family simulator::impl::next_family() {
     rel.birth_year = p.birth_year;
     rel.alive = p.alive;
     rel.household_id = p.household;
+    rng sample_rng(is_sampled ? reg.next() : 0, 0x5A);
     if (p.has_genome) {
       rel.haplogroup = fam.haplogroup;
       rel.differences = differences(fm.founder, martyr, p.g);
       if (is_sampled) {
         const std::vector<variant> truth = materialize(fm.founder, p.g);
         rel.sample = sample_profile(rel.id, truth, options.relative_coverage, options.missing_stretches / 10,
-                                    options.artefacts / 5, family_ctx, r);
+                                    options.artefacts / 5, family_ctx, sample_rng);
       }
     } else if (is_sampled) {
       // A non-maternal relative carries someone else's lineage: an unrelated founder's.
-      simulated_founder other = model.draw(r);
+      simulated_founder other = model.draw(gen);
       rel.haplogroup = tree.name(other.haplogroup);
       rel.sample = sample_profile(rel.id, other.variants, options.relative_coverage,
-                                  options.missing_stretches / 10, options.artefacts / 5, unrelated_ctx, r);
+                                  options.missing_stretches / 10, options.artefacts / 5, unrelated_ctx, sample_rng);
     }
     fam.relatives.push_back(std::move(rel));
   }
@@ -501,27 +506,29 @@ simulated_family simulator::impl::next_family() {
     return std::string(buffer);
   };
   auto place = [&](simulated_remains& rem) {
-    rem.province = r.chance(0.3) ? fam.home_province : province_name(static_cast<int>(r.pick(battle_cumulative)));
-    rem.recovered_year = r.between(1976, 2024);
+    rem.province = reg.chance(0.3) ? fam.home_province : province_name(static_cast<int>(reg.pick(battle_cumulative)));
+    rem.recovered_year = reg.between(1976, 2024);
   };
-  if (r.chance(options.remains_share)) {
+  if (reg.chance(options.remains_share)) {
     simulated_remains rem;
     rem.id = remains_id(static_cast<std::uint64_t>(index) * 2);
     rem.martyr_id = fam.martyr_id;
     rem.haplogroup = fam.haplogroup;
     place(rem);
+    rng sample_rng(reg.next(), 0x5A);
     rem.sample = sample_profile(rem.id, martyr_variants, options.remains_coverage, options.missing_stretches,
-                                options.artefacts, family_ctx, r);
+                                options.artefacts, family_ctx, sample_rng);
     fam.remains.push_back(std::move(rem));
   }
-  if (r.chance(options.unregistered_remains)) {
+  if (reg.chance(options.unregistered_remains)) {
     simulated_remains rem;
     rem.id = remains_id(static_cast<std::uint64_t>(index) * 2 + 1);
-    simulated_founder other = model.draw(r);
+    simulated_founder other = model.draw(gen);
     rem.haplogroup = tree.name(other.haplogroup);
     place(rem);
+    rng sample_rng(reg.next(), 0x5A);
     rem.sample = sample_profile(rem.id, other.variants, options.remains_coverage, options.missing_stretches,
-                                options.artefacts, unrelated_ctx, r);
+                                options.artefacts, unrelated_ctx, sample_rng);
     fam.remains.push_back(std::move(rem));
   }
   return fam;

@@ -566,6 +566,52 @@ TEST(SimulateFiles, DirectoryLayoutAndUnwritablePath) {
   }
 }
 
+// --- the bundled example ------------------------------------------------------------------------------------
+
+TEST(SimulateExample, BundledExampleParsesAndMatchesItsTruth) {
+  const std::string dir = std::string(MTMATCH_DATA_DIR) + "/example/";
+  const profile_file remains = read_hsd(dir + "remains.hsd");
+  const profile_file relatives = read_hsd(dir + "relatives.hsd");
+  const profile_file truth = read_hsd(dir + "truth/martyrs.hsd");
+  ASSERT_TRUE(remains.ok()) << remains.errors.front().what();
+  ASSERT_TRUE(relatives.ok()) << relatives.errors.front().what();
+  ASSERT_TRUE(truth.ok()) << truth.errors.front().what();
+  EXPECT_EQ(truth.profiles.size(), 300u);
+  std::map<std::string, profile> martyr;
+  for (const auto& p : truth.profiles) martyr[p.id] = p;
+  std::map<std::string, profile> seen;
+  for (const auto& p : relatives.profiles) seen[p.id] = p;
+  for (const auto& p : remains.profiles) seen[p.id] = p;
+  std::size_t checked = 0;
+  for (const char* name : {"truth/relatives.csv", "truth/remains.csv"}) {
+    const auto rows = lines_of(read_text_file(dir + name));
+    const bool is_relatives = std::string(name) == "truth/relatives.csv";
+    for (std::size_t i = 1; i < rows.size(); ++i) {
+      const auto f = split(rows[i], ',');
+      if (f[1].empty() || (is_relatives && f[3].empty())) continue;  // unregistered / non-maternal
+      std::vector<site_change> all = parse_site_changes(is_relatives ? f[5] : "");
+      const auto artefacts = parse_site_changes(is_relatives ? f[6] : f[3]);
+      all.insert(all.end(), artefacts.begin(), artefacts.end());
+      check_seen(martyr.at(f[1]), seen.at(f[0]), all, name);
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 450u);
+
+  // The README's command still makes the same registry and truth (notation aside, which also depends
+  // on rewrite.hpp). On failure: regenerate with the command in data/example/README.md.
+  simulate_options o;
+  o.seed = 2024;
+  o.martyrs = 300;
+  written w;
+  (void)simulate(o, w.streams());
+  EXPECT_EQ(w.martyrs_csv.str(), read_text_file(dir + "martyrs.csv"));
+  EXPECT_EQ(w.relatives_csv.str(), read_text_file(dir + "relatives.csv"));
+  EXPECT_EQ(w.remains_csv.str(), read_text_file(dir + "remains.csv"));
+  EXPECT_EQ(w.truth_families.str(), read_text_file(dir + "truth/families.csv"));
+  EXPECT_EQ(w.truth_relatives.str(), read_text_file(dir + "truth/relatives.csv"));
+}
+
 // --- options and ground-truth text ------------------------------------------------------------------------
 
 TEST(SimulateOptions, ValidateNamesTheBadOption) {
