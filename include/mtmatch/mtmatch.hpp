@@ -3,8 +3,10 @@
 /// The one header users include.
 
 #include "mtmatch/classify.hpp"
+#include "mtmatch/encode.hpp"
 #include "mtmatch/error.hpp"
 #include "mtmatch/isa.hpp"
+#include "mtmatch/match.hpp"
 #include "mtmatch/phylotree.hpp"
 #include "mtmatch/reference.hpp"
 #include "mtmatch/score.hpp"

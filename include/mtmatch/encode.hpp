@@ -1,0 +1,273 @@
+#pragma once
+/// @file encode.hpp
+/// Canonical profiles → compact rows the matching kernels can compare at memory speed.
+///
+/// A `variant_dictionary` gives every distinct canonical variant seen in the profiles a column.
+/// The most frequent columns (haplogroup markers) form the *dense core*: one bit per column in a
+/// fixed-width bitset row per profile. The rest, rare variants, form the *sparse tail*: a short
+/// list of column ids per profile. Inside the core, ids are ordered by rCRS position (rotated to
+/// start at 16024, so the control region 16024-576 is one run) in two blocks — ordinary variants,
+/// then length variants — so that "covered by both profiles" and "not a length variant" are a few
+/// runs of whole words and only the words at a coverage edge need a mask.
+///
+/// A `profile_store` holds one side of a comparison (remains or relatives): identical haplotypes
+/// (same coverage, same variants) are stored once, with the list of profiles that share them;
+/// rows are grouped by coverage class and, inside a class, by variant count.
+///
+/// Memory per profile (control region, 1024-bit core): 128 B of core bits per distinct haplotype,
+/// 4 B per tail variant (on average well under one), 16 B of per-haplotype bookkeeping and 4 B per
+/// profile for its haplotype index — about 150 B, well under 256 B. Profile ids are kept as
+/// strings on top (see profile_store::bytes()).
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "mtmatch/profile.hpp"
+#include "mtmatch/range.hpp"
+#include "mtmatch/variant.hpp"
+
+namespace mtmatch {
+
+/// How to build the dictionary.
+struct encode_options {
+  /// Bits of the dense core, a multiple of 512 (so rows are whole 64-byte cache lines); 0 chooses
+  /// the smallest core that leaves at most `max_tail_per_profile` tail variants per profile.
+  std::size_t dense_bits = 0;
+  /// Upper bound for the automatic choice (and for dense_bits): keeps rows small at 1 M profiles.
+  std::size_t max_dense_bits = 8192;
+  /// Automatic choice: average number of tail variants per profile that is acceptable.
+  double max_tail_per_profile = 0.25;
+  /// Throws mtmatch::error for a dense_bits that is not a multiple of 512 or exceeds 32768.
+  void validate() const;
+};
+
+/// Properties of a column that the engine needs to count differences per site, like compare().
+enum column_flag : std::uint8_t {
+  column_heteroplasmy = 1,        ///< an IUPAC substitution (pattern-matched by default)
+  column_length_variant = 2,      ///< an indel compare() ignores as a length variant whichever profile has it
+  column_minor_allele = 4,        ///< not the most frequent variant of its site
+  column_deletion = 8,            ///< a deletion (any length)
+  column_indel_context = 16,      ///< an indel with other columns in its compare() window, or such a column
+  column_coverage_boundary = 32,  ///< a multi-base deletion that some coverage class cuts
+  column_length_if_first = 64,    ///< ignored as a length variant when the first profile of compare(a, b) has it
+  column_length_if_second = 128,  ///< ignored as a length variant when the second profile has it
+};
+
+/// The length-variable stretches of normalize.hpp (is_length_variant). A difference whose compare()
+/// window reaches one of them can be re-explained by compare()'s alignment as part of an ignored
+/// length variant (`16189C` against `16193.1C` is one T deleted from the C-tract: no difference),
+/// so such columns carry one unit of slack.
+[[nodiscard]] bool window_reaches_length_stretch(std::int32_t window_first, std::int32_t window_last) noexcept;
+
+/// One column of the dictionary.
+struct column_info {
+  variant value;                ///< the canonical variant
+  std::int32_t site = 0;        ///< index of its site (position, or insertion after a position)
+  std::int32_t first = 0;       ///< first rCRS position it touches (insertions: the anchor)
+  std::int32_t last = 0;        ///< last rCRS position it touches (insertions: the anchor)
+  /// The stretch compare() aligns when this variant differs (its repeat block plus flanks, taken a
+  /// little wider than compare() does): two differing variants whose stretches overlap are
+  /// settled together.
+  std::int32_t window_first = 0;
+  std::int32_t window_last = 0;
+  std::uint32_t count = 0;      ///< occurrences among the profiles the dictionary was built from
+  std::uint8_t bases = 0;       ///< substitutions: IUPAC base set (A=1 C=2 G=4 T=8); else 0
+  std::uint8_t flags = 0;       ///< column_flag bits
+  /// How much this column can make the bit count exceed compare()'s count (0 for an ordinary
+  /// variant; 1 for a minor allele, a deletion neighbour, a one-sided length variant; 2 for a
+  /// heteroplasmy).
+  std::uint8_t slack = 0;
+  /// The same when length variants are counted (compare_policy::ignore_length_variants off).
+  std::uint8_t slack_counted = 0;
+  /// compare()'s count when this variant is the only thing in its window and one profile has it
+  /// (owner 0: the first profile of compare(a, b), 1: the second), per policy switch. Computed
+  /// with compare() itself when the dictionary is built.
+  [[nodiscard]] int alone(int owner, bool ignore_length_variants, bool pattern_match) const noexcept {
+    return alone_[owner * 4 + (ignore_length_variants ? 2 : 0) + (pattern_match ? 1 : 0)];
+  }
+  std::uint8_t alone_[8] = {1, 1, 1, 1, 1, 1, 1, 1};
+  [[nodiscard]] bool is(column_flag f) const noexcept { return (flags & f) != 0; }
+};
+
+/// The columns and coverage classes shared by the stores that are compared with each other.
+/// Immutable once built; stores keep it alive through a shared_ptr.
+class variant_dictionary {
+ public:
+  /// Builds a dictionary over every profile of every set: columns for all their variants,
+  /// classes for all their coverages. Throws mtmatch::error for invalid options.
+  [[nodiscard]] static std::shared_ptr<const variant_dictionary> build(
+      std::span<const std::span<const profile>> sets, const encode_options& options = {});
+
+  /// A number no other dictionary of this process has (caches key on it, not on the address).
+  [[nodiscard]] std::uint64_t serial() const noexcept { return serial_; }
+
+  /// Number of columns (dense core first, then tail).
+  [[nodiscard]] std::size_t size() const noexcept { return columns_.size(); }
+  /// Columns in the dense core: ids 0 .. dense_columns()-1.
+  [[nodiscard]] std::size_t dense_columns() const noexcept { return n_dense_; }
+  /// 64-bit words of a dense row (a multiple of 8).
+  [[nodiscard]] std::size_t dense_words() const noexcept { return dense_words_; }
+  [[nodiscard]] const column_info& column(std::uint32_t id) const noexcept { return columns_[id]; }
+  /// The column of a canonical variant, if the dictionary has it.
+  [[nodiscard]] std::optional<std::uint32_t> find(const variant& v) const;
+
+  /// Number of sites; sites are ordered by rotated position (16024 first), insertions after their anchor.
+  [[nodiscard]] std::size_t sites() const noexcept { return site_position_.size(); }
+  /// rCRS position of a site and whether it is an insertion site.
+  [[nodiscard]] std::int32_t site_position(std::int32_t site) const noexcept { return site_position_[site]; }
+  [[nodiscard]] bool site_is_insertion(std::int32_t site) const noexcept { return site_insertion_[site] != 0; }
+
+  /// Number of coverage classes (distinct ranges).
+  [[nodiscard]] std::size_t classes() const noexcept { return classes_.size(); }
+  [[nodiscard]] const range& class_range(std::uint16_t c) const noexcept { return classes_[c]; }
+  [[nodiscard]] std::optional<std::uint16_t> find_class(const range& r) const;
+  /// Dense mask of a class: bit of every core column inside the range (padding bits are set too,
+  /// rows are zero there). dense_words() words.
+  [[nodiscard]] const std::uint64_t* class_dense_mask(std::uint16_t c) const noexcept {
+    return class_dense_.data() + std::size_t{c} * dense_words_;
+  }
+  /// Is column `id` inside class `c`'s range (an insertion: its anchor and the next position)?
+  [[nodiscard]] bool class_covers(std::uint16_t c, std::uint32_t id) const noexcept {
+    return (class_all_[std::size_t{c} * all_words_ + id / 64] >> (id % 64)) & 1U;
+  }
+  /// Dense mask of the length-variant columns (dense_words() words).
+  [[nodiscard]] const std::uint64_t* length_variant_mask() const noexcept { return length_dense_.data(); }
+
+  /// Indel columns: the other columns that touch its compare() window. Empty for substitutions.
+  [[nodiscard]] std::span<const std::uint32_t> window_neighbours(std::uint32_t id) const noexcept {
+    return {neighbours_.data() + neighbour_begin_[id], neighbours_.data() + neighbour_begin_[id + 1]};
+  }
+
+  /// Calls f(id) for every column whose span [first, last] meets positions lo..hi, by position.
+  template <class F>
+  void for_each_touching(std::int32_t lo, std::int32_t hi, F&& f) const {
+    auto it = std::lower_bound(by_position_.begin(), by_position_.end(), lo - longest_,
+                               [&](std::uint32_t x, std::int32_t p) { return columns_[x].first < p; });
+    for (; it != by_position_.end() && columns_[*it].first <= hi; ++it)
+      if (columns_[*it].last >= lo) f(*it);
+  }
+
+  /// Sum over a set of columns of their slack (see column_info::slack), capped at 255.
+  [[nodiscard]] std::uint8_t slack_of(std::span<const std::uint32_t> ids, bool counting_length) const noexcept;
+
+ private:
+  std::vector<column_info> columns_;
+  std::unordered_map<std::string, std::uint32_t> by_key_;
+  std::vector<std::int32_t> site_position_;
+  std::vector<std::uint8_t> site_insertion_;
+  std::size_t n_dense_ = 0;
+  std::size_t dense_words_ = 8;
+  std::size_t all_words_ = 0;
+  std::vector<range> classes_;
+  std::unordered_map<std::string, std::uint16_t> class_by_key_;
+  std::vector<std::uint64_t> class_dense_;
+  std::vector<std::uint64_t> class_all_;
+  std::vector<std::uint64_t> length_dense_;
+  std::uint64_t serial_ = 0;
+  std::vector<std::uint32_t> by_position_;
+  std::int32_t longest_ = 1;
+  std::vector<std::uint32_t> neighbour_begin_;
+  std::vector<std::uint32_t> neighbours_;
+};
+
+/// One side of a comparison, encoded. Rows are distinct haplotypes; see the file comment.
+class profile_store {
+ public:
+  profile_store() = default;
+  /// Encodes `profiles` against `dictionary`. Throws mtmatch::error naming the profile when one of
+  /// its variants or its coverage is not in the dictionary.
+  profile_store(std::shared_ptr<const variant_dictionary> dictionary, std::span<const profile> profiles);
+
+  [[nodiscard]] const variant_dictionary& dictionary() const noexcept { return *dictionary_; }
+  [[nodiscard]] const std::shared_ptr<const variant_dictionary>& dictionary_ptr() const noexcept { return dictionary_; }
+
+  /// Number of profiles encoded.
+  [[nodiscard]] std::size_t size() const noexcept { return haplotype_of_.size(); }
+  /// Number of distinct haplotypes (rows).
+  [[nodiscard]] std::size_t haplotypes() const noexcept { return class_.size(); }
+  [[nodiscard]] const std::string& id(std::size_t profile) const noexcept { return ids_[profile]; }
+  [[nodiscard]] std::uint32_t haplotype_of(std::size_t profile) const noexcept { return haplotype_of_[profile]; }
+  /// Profiles (input indices, ascending) that share haplotype `h`.
+  [[nodiscard]] std::span<const std::uint32_t> members(std::uint32_t h) const noexcept {
+    return {member_list_.data() + member_begin_[h], member_list_.data() + member_begin_[h + 1]};
+  }
+  [[nodiscard]] std::uint16_t coverage_class(std::uint32_t h) const noexcept { return class_[h]; }
+  /// Sum of the slack of the haplotype's columns (column_info::slack).
+  /// `counting_length`: for a policy that counts length variants.
+  [[nodiscard]] std::uint8_t slack(std::uint32_t h, bool counting_length = false) const noexcept {
+    return counting_length ? slack_counted_[h] : slack_[h];
+  }
+  /// slack() of every row, contiguous (for scanning kernel output).
+  [[nodiscard]] const std::uint8_t* slacks(bool counting_length = false) const noexcept {
+    return counting_length ? slack_counted_.data() : slack_.data();
+  }
+  /// True when the haplotype has a deletion cut by some coverage class: such pairs are settled by compare().
+  [[nodiscard]] bool needs_reference(std::uint32_t h) const noexcept { return needs_reference_[h] != 0; }
+  /// Number of its columns that are not length variants.
+  [[nodiscard]] std::uint16_t ordinary_count(std::uint32_t h) const noexcept { return ordinary_count_[h]; }
+  /// Tail column ids of the haplotype, ascending.
+  [[nodiscard]] std::span<const std::uint32_t> tail(std::uint32_t h) const noexcept {
+    return {tail_list_.data() + tail_begin_[h], tail_list_.data() + tail_begin_[h + 1]};
+  }
+  /// All column ids of the haplotype, ascending (core bits then tail).
+  [[nodiscard]] std::vector<std::uint32_t> columns(std::uint32_t h) const;
+  /// Is column `id` (a core column) set in row h?
+  [[nodiscard]] bool has_dense(std::uint32_t h, std::uint32_t id) const noexcept {
+    return (blocks_[(std::size_t{h} / 8 * words_ + id / 64) * 8 + h % 8] >> (id % 64)) & 1U;
+  }
+  /// Block-interleaved dense rows (see detail/kernels.hpp), 64-byte aligned, rows padded to a multiple of 8.
+  [[nodiscard]] const std::uint64_t* blocks() const noexcept { return blocks_.get(); }
+  /// Copies row h's dense words into `out` (dense_words() words).
+  void copy_row(std::uint32_t h, std::uint64_t* out) const noexcept;
+  /// Rows of class c are the half-open range [class_begin(c), class_end(c)).
+  [[nodiscard]] std::uint32_t class_begin(std::uint16_t c) const noexcept;
+  [[nodiscard]] std::uint32_t class_end(std::uint16_t c) const noexcept;
+
+  /// The canonical profile again (id, coverage, variants) — equal to the one encoded.
+  [[nodiscard]] profile decode(std::size_t profile) const;
+  /// The haplotype as a profile (id of its first member).
+  [[nodiscard]] profile decode_haplotype(std::uint32_t h) const;
+
+  /// Bytes held, without and with the id strings.
+  [[nodiscard]] std::size_t bytes(bool with_ids = false) const noexcept;
+
+ private:
+  struct aligned_free {
+    void operator()(std::uint64_t* p) const noexcept;
+  };
+  std::shared_ptr<const variant_dictionary> dictionary_;
+  std::size_t words_ = 0;
+  std::unique_ptr<std::uint64_t[], aligned_free> blocks_;
+  std::vector<std::uint16_t> class_;
+  std::vector<std::uint8_t> slack_;
+  std::vector<std::uint8_t> slack_counted_;
+  std::vector<std::uint8_t> needs_reference_;
+  std::vector<std::uint16_t> ordinary_count_;
+  std::vector<std::uint32_t> tail_begin_;
+  std::vector<std::uint32_t> tail_list_;
+  std::vector<std::uint32_t> member_begin_;
+  std::vector<std::uint32_t> member_list_;
+  std::vector<std::uint32_t> haplotype_of_;
+  std::vector<std::string> ids_;
+};
+
+/// Both sides of a comparison encoded with one dictionary built over both.
+struct encoded_sides {
+  std::shared_ptr<const variant_dictionary> dictionary;
+  profile_store remains;
+  profile_store relatives;
+};
+
+/// Builds the dictionary over remains and relatives together and encodes both.
+/// Example: `auto enc = mtmatch::encode(remains, relatives); enc.relatives.haplotypes();`
+[[nodiscard]] encoded_sides encode(std::span<const profile> remains, std::span<const profile> relatives,
+                                   const encode_options& options = {});
+
+}  // namespace mtmatch

@@ -1,0 +1,95 @@
+#pragma once
+/// @file match.hpp
+/// Many-to-many matching: every remains profile against every relative profile, returning exactly
+/// what compare() (compare.hpp) would say for each reported pair, without an N×M matrix.
+///
+/// How it stays exact and fast. Each side is encoded (encode.hpp) with one shared dictionary; a
+/// SIMD kernel (detail/kernels.hpp, one build per ISA) counts differing core bits over the two
+/// profiles' common coverage. That bit count, minus the slack of the two haplotypes (heteroplasmies
+/// that pattern-match, two alleles of one site, deletions whose events compare() merges), is a
+/// lower bound of compare()'s count, so a pair whose bound exceeds the threshold is skipped with
+/// no false negative. Surviving pairs are settled per site from their differing bits (and, for the
+/// rare deletions that interact with a neighbouring difference or a coverage edge, by compare()
+/// itself). Identical haplotypes are compared once and expanded afterwards. For threshold queries
+/// the fast search also skips, before the kernel, relatives whose variant count differs by more
+/// than the bound allows (count filter) and, when it pays, visits only relatives that share one of
+/// the rarest variants of the remains (prefix filter, Mann et al., PVLDB 2016).
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "mtmatch/compare.hpp"
+#include "mtmatch/encode.hpp"
+#include "mtmatch/isa.hpp"
+#include "mtmatch/profile.hpp"
+
+namespace mtmatch {
+
+/// What to compute, and how.
+struct match_options {
+  /// Report pairs with at most this many differences (compare()'s count). Unset: no threshold,
+  /// which needs top_k (otherwise every pair would be reported).
+  std::optional<int> max_differences = 2;
+  /// Keep only the best `top_k` relatives per remains, ordered by differences, then longer
+  /// compared length, then relative index. Unset: every pair within max_differences.
+  std::optional<std::size_t> top_k;
+  /// Instead of pairs, count per remains how many relatives have 0, 1, …, max_differences
+  /// differences (match_result::counts).
+  bool counts_only = false;
+  /// Worker threads; 0 = all cores.
+  std::size_t threads = 0;
+  /// How compare() counts: heteroplasmy pattern matching, length variants, verdict thresholds.
+  compare_policy policy;
+  /// Use the count and prefix filters for threshold queries. Off = every pair goes through the
+  /// kernel (same result; for tests and benchmarks).
+  bool fast_search = true;
+  /// Run the kernels at this level instead of active_isa() (must be supported by the CPU).
+  std::optional<isa> force_isa;
+  /// Called now and then with (distinct pairs done, distinct pairs in total), from one thread at
+  /// a time; returning false cancels the run (match_result::cancelled).
+  std::function<bool(std::uint64_t done, std::uint64_t total)> progress;
+
+  /// Throws mtmatch::error for a negative threshold, no threshold and no top_k, top_k == 0,
+  /// counts_only without a threshold, threshold above 60000, an unsupported force_isa, or an
+  /// invalid policy.
+  void validate() const;
+};
+
+/// Counters of one run, for benchmarks and the curious.
+struct match_stats {
+  std::uint64_t distinct_pairs = 0;    ///< haplotype pairs with overlapping coverage
+  std::uint64_t kernel_pairs = 0;      ///< of those, counted by the SIMD kernel
+  std::uint64_t candidates = 0;        ///< passed the lower bound, settled per site
+  std::uint64_t reference_calls = 0;   ///< settled by compare() itself
+};
+
+/// Results as columns, sorted by remains index then relative index (top_k: by rank).
+struct match_result {
+  std::vector<std::uint32_t> remains;          ///< index into the remains given
+  std::vector<std::uint32_t> relative;         ///< index into the relatives given
+  std::vector<std::uint16_t> differences;      ///< compare()'s count
+  std::vector<std::int32_t> compared_length;   ///< compare()'s compared_length
+  std::vector<mtmatch::verdict> verdicts;      ///< compare()'s verdict
+  /// counts_only: `counts[r * (max_differences + 1) + d]` relatives with d differences for remains r.
+  std::vector<std::uint32_t> counts;
+  bool cancelled = false;  ///< the progress callback stopped the run; results are partial
+  isa level = isa::scalar; ///< the kernels that ran
+  match_stats stats;
+  [[nodiscard]] std::size_t size() const noexcept { return remains.size(); }
+};
+
+/// Matches two encoded stores (built on the same dictionary, e.g. by encode()).
+/// Throws mtmatch::error when the stores use different dictionaries or the options are invalid.
+[[nodiscard]] match_result match(const profile_store& remains, const profile_store& relatives,
+                                 const match_options& options = {});
+
+/// Encodes both sides (encode.hpp) and matches them.
+/// Example: `auto m = mtmatch::match(remains, relatives, {.max_differences = 1});`
+[[nodiscard]] match_result match(std::span<const profile> remains, std::span<const profile> relatives,
+                                 const match_options& options = {}, const encode_options& encoding = {});
+
+}  // namespace mtmatch

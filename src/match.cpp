@@ -1,0 +1,598 @@
+#include "mtmatch/match.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <bit>
+#include <cstring>
+#include <limits>
+#include <mutex>
+#include <numeric>
+#include <string>
+#include <unordered_map>
+
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+#include <tbb/task_arena.h>
+
+#include "mtmatch/detail/kernels.hpp"
+#include "mtmatch/error.hpp"
+#include "mtmatch/normalize.hpp"
+#include "mtmatch/reference.hpp"
+
+namespace mtmatch {
+
+void match_options::validate() const {
+  policy.validate();
+  if (max_differences && *max_differences < 0) throw error("match: max_differences must be >= 0");
+  if (max_differences && *max_differences > 60000) throw error("match: max_differences must be <= 60000");
+  if (!max_differences && !top_k) throw error("match: give max_differences, top_k or both");
+  if (top_k && *top_k == 0) throw error("match: top_k must be >= 1");
+  if (counts_only && !max_differences) throw error("match: counts_only needs max_differences");
+  if (counts_only && top_k) throw error("match: counts_only and top_k cannot be combined");
+  if (force_isa && !cpu_supports(*force_isa))
+    throw error(std::string("match: this CPU cannot run the ") + to_string(*force_isa) + " kernels");
+}
+
+namespace {
+
+using detail::block_rows;
+constexpr int unbounded = std::numeric_limits<int>::max() / 4;
+
+// Everything about one (remains class, relatives class) pair, computed once per run.
+struct class_pair {
+  std::uint16_t ca = 0;
+  std::uint16_t cb = 0;
+  std::int32_t compared_length = 0;
+  bool cb_within_ca = false;
+  range common;           // relatives' coverage inside the remains': their counts are exact
+  std::vector<std::uint32_t> full;     // words read whole
+  std::vector<std::uint32_t> edge;     // words read through a mask
+  std::vector<std::uint64_t> edge_mask;
+  std::vector<std::uint64_t> count_mask_b;  // ordinary core columns inside cb (for the count filter)
+  std::vector<std::uint32_t> cover_word;    // words with columns inside both coverages (for settling)
+  std::vector<std::uint64_t> cover_mask;
+  [[nodiscard]] detail::word_plan plan() const noexcept {
+    return {full.data(), full.size(), edge.data(), edge_mask.data(), edge.size()};
+  }
+};
+
+struct pair_record {
+  std::uint32_t a;  // remains haplotype
+  std::uint32_t b;  // relatives haplotype
+  std::uint16_t d;
+  std::uint16_t pair_index;  // class pair
+};
+
+struct top_entry {
+  int d;
+  std::int32_t length;
+  std::uint32_t b;
+  std::uint32_t first_member;  // smallest relative index of the haplotype: tie-break
+  std::uint32_t multiplicity;
+};
+
+bool top_before(const top_entry& x, const top_entry& y) noexcept {
+  if (x.d != y.d) return x.d < y.d;
+  if (x.length != y.length) return x.length > y.length;
+  return x.first_member < y.first_member;
+}
+
+// One unit of parallel work: a run of remains rows × a run of relatives rows of one class pair.
+struct work_item {
+  std::uint32_t pair;
+  std::uint32_t q_begin, q_end;
+  std::uint32_t r_begin, r_end;
+};
+
+struct item_output {
+  std::vector<pair_record> pairs;
+  std::vector<std::vector<top_entry>> top;  // per query row of the item
+  std::vector<std::uint32_t> counts;        // per query row × (k+1)
+  std::uint64_t kernel_pairs = 0;
+  std::uint64_t candidates = 0;
+  std::uint64_t reference_calls = 0;
+};
+
+// Per-thread memo of cluster counts, valid for one dictionary and one policy.
+struct window_cache {
+  std::uint64_t dictionary = 0;
+  compare_policy policy;
+  bool valid = false;
+  std::unordered_map<std::string, int> counts;
+  std::string key;
+  std::vector<std::uint32_t> ids_a;
+  std::vector<std::uint32_t> ids_b;
+  void reset_for(std::uint64_t dict, const match_options* options) {
+    const auto& p = options->policy;
+    if (valid && dictionary == dict && policy.ignore_length_variants == p.ignore_length_variants &&
+        policy.pattern_match_heteroplasmy == p.pattern_match_heteroplasmy)
+      return;
+    counts.clear();
+    dictionary = dict;
+    policy = p;
+    valid = true;
+  }
+};
+
+struct diff_column {
+  std::uint32_t id;
+  std::int32_t window_first;
+  std::uint8_t owner;  // 0 = remains, 1 = relative
+};
+
+class engine {
+ public:
+  engine(const profile_store& a, const profile_store& b, const match_options& options)
+      : a_(a), b_(b), opt_(options), dict_(a.dictionary()), words_(dict_.dense_words()) {
+    level_ = options.force_isa ? *options.force_isa : active_isa();
+    threshold_ = options.max_differences ? *options.max_differences : unbounded;
+    build_pairs();
+    build_items();
+  }
+
+  match_result run();
+
+ private:
+  void build_pairs();
+  void build_items();
+  void run_item(const work_item& item, item_output& out) const;
+  int settle(const std::uint64_t* qa, std::uint32_t ha, std::uint32_t hb, const class_pair& cp,
+             std::vector<diff_column>& scratch, bool& used_reference) const;
+  int count_window(std::int32_t lo, std::int32_t hi, const std::uint64_t* qa, std::span<const std::uint32_t> ta,
+                   const std::uint64_t* rb, std::span<const std::uint32_t> tb, const class_pair& cp) const;
+  void collect(match_result& result, std::vector<item_output>& outputs) const;
+  [[nodiscard]] verdict verdict_of(int d, std::int32_t length) const noexcept {
+    if (length == 0) return verdict::no_overlap;
+    if (d < opt_.policy.inconclusive_at) return verdict::match;
+    if (d < opt_.policy.exclusion_at) return verdict::inconclusive;
+    return verdict::exclusion;
+  }
+
+  const profile_store& a_;
+  const profile_store& b_;
+  const match_options& opt_;
+  const variant_dictionary& dict_;
+  std::size_t words_;
+  isa level_ = isa::scalar;
+  int threshold_ = 0;
+  std::vector<class_pair> pairs_;
+  std::vector<work_item> items_;
+  std::uint64_t total_pairs_ = 0;
+};
+
+std::vector<std::uint16_t> classes_of(const profile_store& s) {
+  std::vector<std::uint16_t> out;
+  for (std::uint32_t h = 0; h < s.haplotypes(); h = s.class_end(s.coverage_class(h))) out.push_back(s.coverage_class(h));
+  return out;
+}
+
+void engine::build_pairs() {
+  const std::uint64_t* length_mask = dict_.length_variant_mask();
+  for (std::uint16_t ca : classes_of(a_)) {
+    for (std::uint16_t cb : classes_of(b_)) {
+      const range common = dict_.class_range(ca).intersect(dict_.class_range(cb));
+      class_pair cp;
+      cp.ca = ca;
+      cp.cb = cb;
+      cp.compared_length = common.length() - (common.contains(3107) ? 1 : 0);
+      cp.common = common;
+      if (cp.compared_length <= 0) continue;  // nothing compared: never reported
+      const range& rb = dict_.class_range(cb);
+      cp.cb_within_ca = rb.intersect(dict_.class_range(ca)) == rb;
+      const std::uint64_t* ma = dict_.class_dense_mask(ca);
+      const std::uint64_t* mb = dict_.class_dense_mask(cb);
+      cp.count_mask_b.resize(words_);
+      for (std::uint32_t w = 0; w < words_; ++w) {
+        std::uint64_t m = ma[w] & mb[w];
+        if (opt_.policy.ignore_length_variants) m &= ~length_mask[w];
+        cp.count_mask_b[w] = mb[w] & ~length_mask[w];
+        if ((ma[w] & mb[w]) != 0) {
+          cp.cover_word.push_back(w);
+          cp.cover_mask.push_back(ma[w] & mb[w]);
+        }
+        if (m == ~std::uint64_t{0}) {
+          cp.full.push_back(w);
+        } else if (m != 0) {
+          cp.edge.push_back(w);
+          cp.edge_mask.push_back(m);
+        }
+      }
+      pairs_.push_back(std::move(cp));
+    }
+  }
+}
+
+void engine::build_items() {
+  // Relatives tiles sized to stay in L2 (~512 KB of rows) while a group of remains streams over them.
+  const std::size_t tile_rows = std::max<std::size_t>(64, (std::size_t{512} * 1024 / (words_ * 8)) / 8 * 8);
+  const std::uint32_t query_rows = 64;
+  for (std::uint32_t p = 0; p < pairs_.size(); ++p) {
+    const class_pair& cp = pairs_[p];
+    const std::uint32_t qa = a_.class_begin(cp.ca), qe = a_.class_end(cp.ca);
+    const std::uint32_t ra = b_.class_begin(cp.cb), re = b_.class_end(cp.cb);
+    total_pairs_ += std::uint64_t{qe - qa} * (re - ra);
+    for (std::uint32_t q = qa; q < qe; q += query_rows)
+      for (std::uint32_t r = ra; r < re; r += static_cast<std::uint32_t>(tile_rows))
+        items_.push_back({p, q, std::min(qe, q + query_rows), r, std::min<std::uint32_t>(re, r + static_cast<std::uint32_t>(tile_rows))});
+  }
+}
+
+// compare()'s count for one pair of haplotypes. The differing columns over the common coverage
+// (length variants included: compare() aligns them with their neighbours) are grouped into the
+// clusters compare() would align together (overlapping windows). A cluster of one variant, or of
+// two substitutions at one site, is settled here exactly as compare()'s alignment settles it: one
+// event, unless a heteroplasmy pattern-matches or an indel is an ignored length variant. Anything
+// else (two sites in one window, interacting indels, deletions cut by a coverage edge) is rare
+// enough to hand to compare() itself.
+int engine::settle(const std::uint64_t* qa, std::uint32_t ha, std::uint32_t hb, const class_pair& cp,
+                   std::vector<diff_column>& diffs, bool& used_reference) const {
+  used_reference = false;
+  auto reference = [&] {
+    used_reference = true;
+    return compare(a_.decode_haplotype(ha), b_.decode_haplotype(hb), opt_.policy).differences;
+  };
+  if (a_.needs_reference(ha) || b_.needs_reference(hb)) return reference();
+  diffs.clear();
+  const std::uint64_t* base = b_.blocks() + (std::size_t{hb} / block_rows * words_) * block_rows + hb % block_rows;
+  for (std::size_t i = 0; i < cp.cover_word.size(); ++i) {
+    const std::uint32_t w = cp.cover_word[i];
+    std::uint64_t x = (qa[w] ^ base[std::size_t{w} * block_rows]) & cp.cover_mask[i];
+    while (x != 0) {
+      const auto bit = static_cast<std::uint32_t>(std::countr_zero(x));
+      const std::uint32_t id = w * 64 + bit;
+      diffs.push_back({id, dict_.column(id).window_first, static_cast<std::uint8_t>(((qa[w] >> bit) & 1U) ? 0 : 1)});
+      x &= x - 1;
+    }
+  }
+  auto ta = a_.tail(ha);
+  auto tb = b_.tail(hb);
+  auto add_tail = [&](std::uint32_t id, std::uint8_t owner) {
+    if (!dict_.class_covers(cp.ca, id) || !dict_.class_covers(cp.cb, id)) return;
+    diffs.push_back({id, dict_.column(id).window_first, owner});
+  };
+  for (std::size_t i = 0, j = 0; i < ta.size() || j < tb.size();) {
+    if (j == tb.size() || (i < ta.size() && ta[i] < tb[j])) add_tail(ta[i++], 0);
+    else if (i == ta.size() || tb[j] < ta[i]) add_tail(tb[j++], 1);
+    else ++i, ++j;
+  }
+  if (diffs.empty()) return 0;
+  std::sort(diffs.begin(), diffs.end(), [](const diff_column& x, const diff_column& y) {
+    return x.window_first != y.window_first ? x.window_first < y.window_first : x.id < y.id;
+  });
+
+  const bool pattern = opt_.policy.pattern_match_heteroplasmy;
+  const bool ignore_length = opt_.policy.ignore_length_variants;
+  int count = 0;
+  for (std::size_t s = 0; s < diffs.size();) {
+    std::int32_t reach = dict_.column(diffs[s].id).window_last;
+    std::size_t e = s + 1;
+    while (e < diffs.size() && diffs[e].window_first <= reach) {
+      reach = std::max(reach, dict_.column(diffs[e].id).window_last);
+      ++e;
+    }
+    const column_info& c0 = dict_.column(diffs[s].id);
+    const std::int32_t lo = diffs[s].window_first;
+    bool general = e - s > 2 || !cp.common.contains_all(lo, reach);
+    if (!general && e - s == 1) {
+      if (c0.value.is_indel()) {
+        // Where compare() puts the gap (hence "length variant or not") depends on what else sits
+        // in the window: only an indel alone there has the outcome computed with the dictionary.
+        for (std::uint32_t n : dict_.window_neighbours(diffs[s].id)) {
+          const bool present = n < dict_.dense_columns() ? ((qa[n / 64] >> (n % 64)) & 1U) != 0
+                                                         : std::binary_search(ta.begin(), ta.end(), n);
+          if (present && dict_.class_covers(cp.ca, n) && dict_.class_covers(cp.cb, n)) general = true;
+        }
+      }
+      if (!general) count += c0.alone(diffs[s].owner, ignore_length, pattern);
+    } else if (!general) {
+      const column_info& c1 = dict_.column(diffs[s + 1].id);
+      if (c0.value.is_indel() || c1.value.is_indel() || c0.first != c1.first || diffs[s].owner == diffs[s + 1].owner) {
+        general = true;
+      } else if (!(pattern && (c0.is(column_heteroplasmy) || c1.is(column_heteroplasmy)) && (c0.bases & c1.bases) != 0)) {
+        ++count;  // two bases at one position: one substitution, unless the heteroplasmy pattern-matches
+      }
+    }
+    if (general) count += count_window(lo, reach, qa, ta, base, tb, cp);
+    s = e;
+  }
+  return count;
+}
+
+// compare()'s count over one cluster lo..hi: compare() itself on the two profiles cut down to the
+// variants that touch the cluster. compare() sums independent alignments of windows around the
+// differing variants; the cluster holds whole windows (its windows are a superset of compare()'s),
+// so the cut-down profiles give exactly the cluster's share. Clusters repeat (haplogroup motifs),
+// so results are remembered per thread.
+int engine::count_window(std::int32_t lo, std::int32_t hi, const std::uint64_t* qa, std::span<const std::uint32_t> ta,
+                         const std::uint64_t* rb, std::span<const std::uint32_t> tb, const class_pair& cp) const {
+  thread_local window_cache cache;
+  cache.reset_for(dict_.serial(), &opt_);
+  std::string& key = cache.key;
+  key.clear();
+  auto put = [&](std::uint32_t x) { key.append(reinterpret_cast<const char*>(&x), sizeof x); };
+  put(static_cast<std::uint32_t>(lo));
+  put(static_cast<std::uint32_t>(hi));
+  put(static_cast<std::uint32_t>(cp.ca));
+  put(static_cast<std::uint32_t>(cp.cb));
+  std::vector<std::uint32_t>& ids_a = cache.ids_a;
+  std::vector<std::uint32_t>& ids_b = cache.ids_b;
+  ids_a.clear();
+  ids_b.clear();
+  dict_.for_each_touching(lo, hi, [&](std::uint32_t id) {
+    const bool in_a = id < dict_.dense_columns() ? ((qa[id / 64] >> (id % 64)) & 1U) != 0
+                                                 : std::binary_search(ta.begin(), ta.end(), id);
+    const bool in_b = id < dict_.dense_columns() ? ((rb[std::size_t{id / 64} * block_rows] >> (id % 64)) & 1U) != 0
+                                                 : std::binary_search(tb.begin(), tb.end(), id);
+    if (in_a) ids_a.push_back(id);
+    if (in_b) ids_b.push_back(id);
+  });
+  for (std::uint32_t id : ids_a) put(id);
+  put(0xFFFFFFFFU);
+  for (std::uint32_t id : ids_b) put(id);
+  if (auto it = cache.counts.find(key); it != cache.counts.end()) return it->second;
+
+  profile pa;
+  profile pb;
+  pa.coverage = cp.common;
+  pb.coverage = cp.common;
+  for (std::uint32_t id : ids_a) pa.variants.push_back(dict_.column(id).value);
+  for (std::uint32_t id : ids_b) pb.variants.push_back(dict_.column(id).value);
+  std::sort(pa.variants.begin(), pa.variants.end());
+  std::sort(pb.variants.begin(), pb.variants.end());
+  const int n = compare(pa, pb, opt_.policy).differences;
+  if (cache.counts.size() > 200000) cache.counts.clear();
+  cache.counts.emplace(key, n);
+  return n;
+}
+
+void engine::run_item(const work_item& item, item_output& out) const {
+  const class_pair& cp = pairs_[item.pair];
+  const detail::word_plan plan = cp.plan();
+  const bool top = opt_.top_k.has_value();
+  const int k = threshold_;
+  const std::size_t n_q = item.q_end - item.q_begin;
+  if (top) out.top.assign(n_q, {});
+  if (opt_.counts_only) out.counts.assign(n_q * static_cast<std::size_t>(k + 1), 0);
+
+  // Count filter input: relatives rows are sorted by ordinary count inside their class.
+  const bool counting_length = !opt_.policy.ignore_length_variants;
+  const std::uint8_t* slack_b = b_.slacks(counting_length);
+  std::uint8_t max_slack_b = 0;
+  for (std::uint32_t r = item.r_begin; r < item.r_end; ++r) max_slack_b = std::max(max_slack_b, slack_b[r]);
+
+  constexpr std::size_t group = 4;
+  std::vector<std::uint64_t> queries(group * words_);
+  const std::size_t tile = item.r_end - item.r_begin + 2 * block_rows;
+  std::vector<std::uint16_t> counts(group * tile);
+  std::vector<diff_column> scratch;
+  std::vector<std::uint32_t> expanded;
+
+  for (std::uint32_t q0 = item.q_begin; q0 < item.q_end; q0 += group) {
+    const std::size_t nq = std::min<std::size_t>(group, item.q_end - q0);
+    int limit[group] = {};
+    std::uint32_t lo = item.r_end, hi = item.r_begin;
+    for (std::size_t g = 0; g < nq; ++g) {
+      const std::uint32_t ha = q0 + static_cast<std::uint32_t>(g);
+      a_.copy_row(ha, queries.data() + g * words_);
+      int bound = k;
+      if (top) {
+        // current k-th best of this query in this item (ties kept), or unbounded until full
+        const auto& list = out.top[ha - item.q_begin];
+        std::uint64_t seen = 0;
+        for (const auto& e : list) {
+          seen += e.multiplicity;
+          if (seen >= *opt_.top_k) {
+            bound = std::min(bound, e.d);
+            break;
+          }
+        }
+      }
+      limit[g] = bound >= unbounded ? unbounded : bound + a_.slack(ha, counting_length);
+      // Count filter: |n_a - n_b| <= bound + slack_a + slack_b is necessary.
+      std::uint32_t qlo = item.r_begin, qhi = item.r_end;
+      if (opt_.fast_search && bound < unbounded) {
+        const std::uint64_t* row = queries.data() + g * words_;
+        int n_a = 0;
+        for (std::size_t w = 0; w < words_; ++w) n_a += std::popcount(row[w] & cp.count_mask_b[w]);
+        for (std::uint32_t id : a_.tail(ha)) {
+          const column_info& c = dict_.column(id);
+          if (!c.is(column_length_variant) && dict_.class_covers(cp.cb, id)) ++n_a;
+        }
+        const int reach = limit[g] + max_slack_b;
+        // Rows of the item are sorted by ordinary count: binary search the window.
+        std::uint32_t left = item.r_begin, right = item.r_end;
+        while (left < right) {  // first row with n_b >= n_a - reach
+          const std::uint32_t mid = left + (right - left) / 2;
+          if (static_cast<int>(b_.ordinary_count(mid)) < n_a - reach) left = mid + 1;
+          else right = mid;
+        }
+        qlo = left;
+        if (cp.cb_within_ca) {
+          right = item.r_end;
+          while (left < right) {  // first row with n_b > n_a + reach
+            const std::uint32_t mid = left + (right - left) / 2;
+            if (static_cast<int>(b_.ordinary_count(mid)) <= n_a + reach) left = mid + 1;
+            else right = mid;
+          }
+          qhi = left;
+        }
+      }
+      lo = std::min(lo, qlo);
+      hi = std::max(hi, qhi);
+    }
+    if (lo >= hi) continue;
+    const auto block_lo = static_cast<std::uint32_t>(lo / block_rows);
+    const auto block_hi = static_cast<std::uint32_t>((hi + block_rows - 1) / block_rows);
+    const std::size_t stride = (block_hi - block_lo) * block_rows;
+    detail::dispatch(level_, detail::count_tile{}, queries.data(), nq, words_,
+                     b_.blocks() + std::size_t{block_lo} * words_ * block_rows, block_hi - block_lo, plan,
+                     counts.data(), stride);
+    out.kernel_pairs += std::uint64_t{nq} * (hi - lo);
+    for (std::size_t g = 0; g < nq; ++g) {
+      const std::uint32_t ha = q0 + static_cast<std::uint32_t>(g);
+      const std::uint16_t* cnt = counts.data() + g * stride;
+      const std::uint32_t first_row = block_lo * static_cast<std::uint32_t>(block_rows);
+      for (std::uint32_t r = lo; r < hi; ++r) {
+        // limit[g] is re-read: in top-k mode it tightens as the list fills
+        if (static_cast<int>(cnt[r - first_row]) > limit[g] + slack_b[r]) continue;
+        ++out.candidates;
+        bool used_reference = false;
+        const int d = settle(queries.data() + g * words_, ha, r, cp, scratch, used_reference);
+        out.reference_calls += used_reference ? 1 : 0;
+        if (d > k) continue;
+        if (opt_.counts_only) {
+          out.counts[(ha - item.q_begin) * static_cast<std::size_t>(k + 1) + static_cast<std::size_t>(d)] +=
+              static_cast<std::uint32_t>(b_.members(r).size());
+        } else if (top) {
+          auto& list = out.top[ha - item.q_begin];
+          const auto members = b_.members(r);
+          top_entry entry{d, cp.compared_length, r, members.front(), static_cast<std::uint32_t>(members.size())};
+          list.insert(std::upper_bound(list.begin(), list.end(), entry, top_before), entry);
+          // Trim: keep everything up to the entry that completes top_k, plus ties with it on (d, length).
+          std::uint64_t seen = 0;
+          for (std::size_t i = 0; i < list.size(); ++i) {
+            seen += list[i].multiplicity;
+            if (seen >= *opt_.top_k) {
+              std::size_t keep = i + 1;
+              while (keep < list.size() && list[keep].d == list[i].d && list[keep].length == list[i].length) ++keep;
+              list.resize(keep);
+              limit[g] = std::min(limit[g], list[i].d + a_.slack(ha, counting_length));
+              break;
+            }
+          }
+        } else {
+          out.pairs.push_back({ha, r, static_cast<std::uint16_t>(d), static_cast<std::uint16_t>(item.pair)});
+        }
+      }
+    }
+  }
+}
+
+void engine::collect(match_result& result, std::vector<item_output>& outputs) const {
+  for (const auto& o : outputs) {
+    result.stats.kernel_pairs += o.kernel_pairs;
+    result.stats.candidates += o.candidates;
+    result.stats.reference_calls += o.reference_calls;
+  }
+  const int k = threshold_;
+  if (opt_.counts_only) {
+    const std::size_t width = static_cast<std::size_t>(k + 1);
+    std::vector<std::uint32_t> per_hap(a_.haplotypes() * width, 0);
+    for (std::size_t i = 0; i < items_.size(); ++i) {
+      const auto& o = outputs[i];
+      for (std::size_t q = 0; q < o.counts.size() / width; ++q)
+        for (std::size_t d = 0; d < width; ++d) per_hap[(items_[i].q_begin + q) * width + d] += o.counts[q * width + d];
+    }
+    result.counts.assign(a_.size() * width, 0);
+    for (std::size_t p = 0; p < a_.size(); ++p)
+      std::copy_n(per_hap.begin() + static_cast<std::ptrdiff_t>(a_.haplotype_of(p) * width), width,
+                  result.counts.begin() + static_cast<std::ptrdiff_t>(p * width));
+    return;
+  }
+  struct row {
+    std::uint32_t a, b;
+    std::uint16_t d;
+    std::int32_t length;
+  };
+  std::vector<row> rows;
+  if (opt_.top_k) {
+    // Merge the per-item lists of each remains haplotype, expand members, keep top_k profiles.
+    std::vector<std::vector<top_entry>> merged(a_.haplotypes());
+    for (std::size_t i = 0; i < items_.size(); ++i)
+      for (std::size_t q = 0; q < outputs[i].top.size(); ++q) {
+        auto& dst = merged[items_[i].q_begin + q];
+        dst.insert(dst.end(), outputs[i].top[q].begin(), outputs[i].top[q].end());
+      }
+    std::vector<std::pair<top_entry, std::uint32_t>> ranked;
+    for (std::uint32_t ha = 0; ha < a_.haplotypes(); ++ha) {
+      ranked.clear();
+      for (const auto& e : merged[ha])
+        for (std::uint32_t m : b_.members(e.b)) ranked.push_back({e, m});
+      std::sort(ranked.begin(), ranked.end(), [](const auto& x, const auto& y) {
+        if (x.first.d != y.first.d) return x.first.d < y.first.d;
+        if (x.first.length != y.first.length) return x.first.length > y.first.length;
+        return x.second < y.second;
+      });
+      if (ranked.size() > *opt_.top_k) ranked.resize(*opt_.top_k);
+      for (std::uint32_t ma : a_.members(ha))
+        for (const auto& [e, mb] : ranked) rows.push_back({ma, mb, static_cast<std::uint16_t>(e.d), e.length});
+    }
+    std::stable_sort(rows.begin(), rows.end(), [](const row& x, const row& y) { return x.a < y.a; });
+  } else {
+    std::size_t n = 0;
+    for (const auto& o : outputs)
+      for (const auto& p : o.pairs) n += a_.members(p.a).size() * b_.members(p.b).size();
+    rows.reserve(n);
+    for (const auto& o : outputs)
+      for (const auto& p : o.pairs)
+        for (std::uint32_t ma : a_.members(p.a))
+          for (std::uint32_t mb : b_.members(p.b)) rows.push_back({ma, mb, p.d, pairs_[p.pair_index].compared_length});
+    std::sort(rows.begin(), rows.end(), [](const row& x, const row& y) { return x.a != y.a ? x.a < y.a : x.b < y.b; });
+  }
+  result.remains.resize(rows.size());
+  result.relative.resize(rows.size());
+  result.differences.resize(rows.size());
+  result.compared_length.resize(rows.size());
+  result.verdicts.resize(rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    result.remains[i] = rows[i].a;
+    result.relative[i] = rows[i].b;
+    result.differences[i] = rows[i].d;
+    result.compared_length[i] = rows[i].length;
+    result.verdicts[i] = verdict_of(rows[i].d, rows[i].length);
+  }
+}
+
+match_result engine::run() {
+  match_result result;
+  result.level = level_;
+  result.stats.distinct_pairs = total_pairs_;
+  std::vector<item_output> outputs(items_.size());
+  std::atomic<bool> cancelled{false};
+  std::atomic<std::uint64_t> done{0};
+  std::mutex progress_mutex;
+  auto body = [&](std::size_t i) {
+    if (cancelled.load(std::memory_order_relaxed)) return;
+    run_item(items_[i], outputs[i]);
+    const auto& it = items_[i];
+    const std::uint64_t now = done.fetch_add(std::uint64_t{it.q_end - it.q_begin} * (it.r_end - it.r_begin)) +
+                              std::uint64_t{it.q_end - it.q_begin} * (it.r_end - it.r_begin);
+    if (opt_.progress) {
+      std::lock_guard<std::mutex> lock(progress_mutex);
+      if (!cancelled.load() && !opt_.progress(now, total_pairs_)) cancelled.store(true);
+    }
+  };
+  const int threads = opt_.threads == 0 ? tbb::task_arena::automatic : static_cast<int>(opt_.threads);
+  if (opt_.threads == 1 || total_pairs_ < 4096) {
+    for (std::size_t i = 0; i < items_.size(); ++i) body(i);
+  } else {
+    tbb::task_arena arena(threads);
+    arena.execute([&] {
+      tbb::parallel_for(tbb::blocked_range<std::size_t>(0, items_.size(), 1), [&](const tbb::blocked_range<std::size_t>& r) {
+        for (std::size_t i = r.begin(); i != r.end(); ++i) body(i);
+      });
+    });
+  }
+  result.cancelled = cancelled.load();
+  collect(result, outputs);
+  return result;
+}
+
+}  // namespace
+
+match_result match(const profile_store& remains, const profile_store& relatives, const match_options& options) {
+  options.validate();
+  if (remains.dictionary_ptr() != relatives.dictionary_ptr() || !remains.dictionary_ptr())
+    throw error("match: the two stores must be encoded with the same dictionary (use mtmatch::encode)");
+  engine e(remains, relatives, options);
+  return e.run();
+}
+
+match_result match(std::span<const profile> remains, std::span<const profile> relatives, const match_options& options,
+                   const encode_options& encoding) {
+  options.validate();
+  encoded_sides sides = encode(remains, relatives, encoding);
+  return match(sides.remains, sides.relatives, options);
+}
+
+}  // namespace mtmatch

@@ -1,0 +1,305 @@
+// The many-to-many engine against the reference compare(), pair by pair, for every ISA the CPU has.
+#include "mtmatch/match.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "engine_fixtures.hpp"
+#include "mtmatch/compare.hpp"
+#include "mtmatch/encode.hpp"
+#include "mtmatch/error.hpp"
+
+namespace {
+
+using mtmatch::profile;
+using engine_fixtures::phylo_profiles;
+using engine_fixtures::random_profiles;
+
+struct dataset {
+  std::vector<profile> remains;
+  std::vector<profile> relatives;
+};
+
+// Families of random profiles at mixed ranges: many close pairs, exact duplicates, triallelic
+// sites, heteroplasmies, indels in and out of repeats.
+dataset random_dataset(std::uint64_t seed, int n_remains, int n_relatives) {
+  random_profiles gen(seed);
+  auto ranges = engine_fixtures::test_ranges();
+  std::vector<profile> bases;
+  for (int i = 0; i < 30; ++i)
+    bases.push_back(gen.random_profile(ranges[gen.rng()() % ranges.size()], 3 + static_cast<int>(gen.rng()() % 25), "B" + std::to_string(i)));
+  dataset d;
+  auto draw = [&](const std::string& id) {
+    const profile& b = bases[gen.rng()() % bases.size()];
+    const auto& cov = gen.rng()() % 3 == 0 ? ranges[gen.rng()() % ranges.size()] : b.coverage;
+    return gen.mutate(b, static_cast<int>(gen.rng()() % 5), cov, id);
+  };
+  for (int i = 0; i < n_remains; ++i) d.remains.push_back(draw("R" + std::to_string(i)));
+  for (int i = 0; i < n_relatives; ++i) d.relatives.push_back(draw("Q" + std::to_string(i)));
+  d.relatives.push_back(d.remains.front());  // an exact duplicate across the sides
+  d.remains.push_back(d.remains.back());     // and within a side
+  return d;
+}
+
+dataset realistic_dataset(std::uint64_t seed, int n_remains, int n_relatives) {
+  phylo_profiles gen(seed);
+  dataset d;
+  for (int i = 0; i < n_remains; ++i) d.remains.push_back(gen.individual("R" + std::to_string(i)));
+  for (int i = 0; i < n_relatives; ++i) d.relatives.push_back(gen.individual("Q" + std::to_string(i)));
+  return d;
+}
+
+struct row {
+  std::uint32_t remains, relative;
+  int d;
+  std::int32_t length;
+  mtmatch::verdict v;
+  friend bool operator==(const row&, const row&) = default;
+};
+
+std::ostream& operator<<(std::ostream& os, const row& r) {
+  return os << "(R" << r.remains << ", Q" << r.relative << ", d=" << r.d << ", len=" << r.length << ", "
+            << mtmatch::to_string(r.v) << ")";
+}
+
+// compare() on every pair.
+std::vector<std::vector<mtmatch::comparison>> all_comparisons(const dataset& d, const mtmatch::compare_policy& policy) {
+  std::vector<std::vector<mtmatch::comparison>> out(d.remains.size());
+  for (std::size_t i = 0; i < d.remains.size(); ++i)
+    for (const auto& q : d.relatives) out[i].push_back(mtmatch::compare(d.remains[i], q, policy));
+  return out;
+}
+
+std::vector<row> oracle_threshold(const std::vector<std::vector<mtmatch::comparison>>& all, int k) {
+  std::vector<row> out;
+  for (std::uint32_t i = 0; i < all.size(); ++i)
+    for (std::uint32_t j = 0; j < all[i].size(); ++j) {
+      const auto& c = all[i][j];
+      if (c.verdict != mtmatch::verdict::no_overlap && c.differences <= k) out.push_back({i, j, c.differences, c.compared_length, c.verdict});
+    }
+  return out;
+}
+
+std::vector<row> rows_of(const mtmatch::match_result& m) {
+  std::vector<row> out;
+  for (std::size_t i = 0; i < m.size(); ++i)
+    out.push_back({m.remains[i], m.relative[i], m.differences[i], m.compared_length[i], m.verdicts[i]});
+  return out;
+}
+
+void expect_same(const std::vector<row>& got, const std::vector<row>& want, const std::string& what, const dataset& d) {
+  if (got == want) return;
+  std::size_t shown = 0;
+  std::map<std::pair<std::uint32_t, std::uint32_t>, row> g, w;
+  for (const auto& r : got) g[{r.remains, r.relative}] = r;
+  for (const auto& r : want) w[{r.remains, r.relative}] = r;
+  for (const auto& [key, r] : w) {
+    auto it = g.find(key);
+    if (it == g.end() || !(it->second == r)) {
+      ADD_FAILURE() << what << ": want " << r << " got " << (it == g.end() ? std::string("nothing") : "other")
+                    << (it == g.end() ? row{} : it->second) << "\n  a: " << d.remains[key.first].canonical() << " ["
+                    << d.remains[key.first].coverage.to_string() << "]\n  b: " << d.relatives[key.second].canonical()
+                    << " [" << d.relatives[key.second].coverage.to_string() << "]";
+      if (++shown > 5) return;
+    }
+  }
+  for (const auto& [key, r] : g)
+    if (w.find(key) == w.end()) {
+      ADD_FAILURE() << what << ": unexpected " << r << "\n  a: " << d.remains[key.first].canonical() << "\n  b: "
+                    << d.relatives[key.second].canonical();
+      if (++shown > 5) return;
+    }
+  ADD_FAILURE() << what << ": " << got.size() << " rows, want " << want.size();
+}
+
+void check_threshold_everywhere(const dataset& d, const mtmatch::compare_policy& policy, const std::vector<int>& ks,
+                                const std::string& name) {
+  const auto all = all_comparisons(d, policy);
+  const auto sides = mtmatch::encode(d.remains, d.relatives);
+  for (int k : ks) {
+    const auto want = oracle_threshold(all, k);
+    for (mtmatch::isa level : mtmatch::supported_isas())
+      for (bool fast : {true, false})
+        for (std::size_t threads : {std::size_t{1}, std::size_t{2}}) {
+          mtmatch::match_options o;
+          o.max_differences = k;
+          o.policy = policy;
+          o.fast_search = fast;
+          o.threads = threads;
+          o.force_isa = level;
+          auto m = mtmatch::match(sides.remains, sides.relatives, o);
+          EXPECT_EQ(m.level, level);
+          expect_same(rows_of(m), want,
+                      name + " k=" + std::to_string(k) + " " + mtmatch::to_string(level) + (fast ? " fast" : " brute") +
+                          " threads=" + std::to_string(threads),
+                      d);
+        }
+  }
+}
+
+TEST(Match, ThresholdEqualsCompareOnRandomProfiles) {
+  const dataset d = random_dataset(11, 70, 110);
+  check_threshold_everywhere(d, {}, {0, 2, 6}, "random");
+}
+
+TEST(Match, ThresholdEqualsCompareOnRealisticProfiles) {
+  const dataset d = realistic_dataset(5, 120, 200);
+  check_threshold_everywhere(d, {}, {0, 1, 2, 4}, "realistic");
+}
+
+TEST(Match, OtherPoliciesEqualCompare) {
+  const dataset r = random_dataset(23, 50, 80);
+  const dataset p = realistic_dataset(9, 60, 100);
+  mtmatch::compare_policy literal;
+  literal.pattern_match_heteroplasmy = false;
+  mtmatch::compare_policy counted;
+  counted.ignore_length_variants = false;
+  counted.inconclusive_at = 2;
+  counted.exclusion_at = 4;
+  for (const auto& policy : {literal, counted}) {
+    check_threshold_everywhere(r, policy, {2}, "random/policy");
+    check_threshold_everywhere(p, policy, {2}, "realistic/policy");
+  }
+}
+
+TEST(Match, ManySeeds) {
+  for (std::uint64_t seed = 100; seed < 106; ++seed) {
+    const dataset d = seed % 2 ? random_dataset(seed, 40, 60) : realistic_dataset(seed, 60, 90);
+    const auto all = all_comparisons(d, {});
+    for (int k : {1, 3}) {
+      mtmatch::match_options o;
+      o.max_differences = k;
+      auto m = mtmatch::match(d.remains, d.relatives, o);
+      expect_same(rows_of(m), oracle_threshold(all, k), "seed " + std::to_string(seed) + " k=" + std::to_string(k), d);
+    }
+  }
+}
+
+TEST(Match, TopKEqualsSortedCompare) {
+  for (const dataset& d : {random_dataset(31, 40, 90), realistic_dataset(32, 60, 150)}) {
+    const auto all = all_comparisons(d, {});
+    for (std::optional<int> k : {std::optional<int>{}, std::optional<int>{3}}) {
+      for (std::size_t top : {std::size_t{1}, std::size_t{5}}) {
+        std::vector<row> want;
+        for (std::uint32_t i = 0; i < all.size(); ++i) {
+          std::vector<row> cand;
+          for (std::uint32_t j = 0; j < all[i].size(); ++j) {
+            const auto& c = all[i][j];
+            if (c.verdict == mtmatch::verdict::no_overlap || (k && c.differences > *k)) continue;
+            cand.push_back({i, j, c.differences, c.compared_length, c.verdict});
+          }
+          std::sort(cand.begin(), cand.end(), [](const row& x, const row& y) {
+            return std::tuple(x.d, -x.length, x.relative) < std::tuple(y.d, -y.length, y.relative);
+          });
+          if (cand.size() > top) cand.resize(top);
+          want.insert(want.end(), cand.begin(), cand.end());
+        }
+        for (mtmatch::isa level : mtmatch::supported_isas()) {
+          mtmatch::match_options o;
+          o.max_differences = k;
+          o.top_k = top;
+          o.threads = 2;
+          o.force_isa = level;
+          auto m = mtmatch::match(d.remains, d.relatives, o);
+          expect_same(rows_of(m), want, "top " + std::to_string(top) + (k ? " k=" + std::to_string(*k) : " no threshold"), d);
+        }
+      }
+    }
+  }
+}
+
+TEST(Match, CountsPerRemains) {
+  const dataset d = realistic_dataset(41, 80, 150);
+  const auto all = all_comparisons(d, {});
+  const int k = 3;
+  mtmatch::match_options o;
+  o.max_differences = k;
+  o.counts_only = true;
+  auto m = mtmatch::match(d.remains, d.relatives, o);
+  ASSERT_EQ(m.counts.size(), d.remains.size() * (k + 1));
+  EXPECT_TRUE(m.remains.empty());
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    std::vector<std::uint32_t> want(k + 1, 0);
+    for (const auto& c : all[i])
+      if (c.verdict != mtmatch::verdict::no_overlap && c.differences <= k) ++want[static_cast<std::size_t>(c.differences)];
+    for (int x = 0; x <= k; ++x) EXPECT_EQ(m.counts[i * (k + 1) + static_cast<std::size_t>(x)], want[static_cast<std::size_t>(x)]) << "remains " << i << " d=" << x;
+  }
+}
+
+TEST(Match, ProgressAndCancel) {
+  const dataset d = realistic_dataset(51, 150, 300);
+  std::uint64_t last_done = 0, last_total = 0, calls = 0;
+  mtmatch::match_options o;
+  o.threads = 2;
+  o.progress = [&](std::uint64_t done, std::uint64_t total) {
+    EXPECT_LE(done, total);
+    EXPECT_GE(done, last_done);
+    last_done = done;
+    last_total = total;
+    ++calls;
+    return true;
+  };
+  auto m = mtmatch::match(d.remains, d.relatives, o);
+  EXPECT_FALSE(m.cancelled);
+  EXPECT_GT(calls, 0U);
+  EXPECT_EQ(last_done, last_total);
+  EXPECT_EQ(last_total, m.stats.distinct_pairs);
+
+  std::uint64_t cancel_calls = 0;
+  o.progress = [&](std::uint64_t, std::uint64_t) {
+    ++cancel_calls;
+    return false;
+  };
+  auto c = mtmatch::match(d.remains, d.relatives, o);
+  EXPECT_TRUE(c.cancelled);
+  EXPECT_EQ(cancel_calls, 1U);
+}
+
+TEST(Match, FastSearchSkipsWork) {
+  const dataset d = realistic_dataset(61, 150, 300);
+  mtmatch::match_options o;
+  o.max_differences = 1;
+  auto m = mtmatch::match(d.remains, d.relatives, o);
+  EXPECT_LT(m.stats.kernel_pairs, m.stats.distinct_pairs);
+  EXPECT_LE(m.stats.candidates, m.stats.kernel_pairs);
+  o.fast_search = false;
+  auto b = mtmatch::match(d.remains, d.relatives, o);
+  EXPECT_EQ(b.stats.kernel_pairs, b.stats.distinct_pairs);
+  EXPECT_EQ(rows_of(m), rows_of(b));
+}
+
+TEST(Match, OptionsAreValidated) {
+  const dataset d = realistic_dataset(71, 5, 5);
+  mtmatch::match_options o;
+  o.max_differences = -1;
+  EXPECT_THROW((void)mtmatch::match(d.remains, d.relatives, o), mtmatch::error);
+  o.max_differences.reset();
+  EXPECT_THROW((void)mtmatch::match(d.remains, d.relatives, o), mtmatch::error);
+  o.top_k = 0;
+  EXPECT_THROW((void)mtmatch::match(d.remains, d.relatives, o), mtmatch::error);
+  o = {};
+  o.counts_only = true;
+  o.top_k = 2;
+  EXPECT_THROW((void)mtmatch::match(d.remains, d.relatives, o), mtmatch::error);
+  o = {};
+  o.policy.exclusion_at = -3;
+  EXPECT_THROW((void)mtmatch::match(d.remains, d.relatives, o), mtmatch::error);
+  // stores from two dictionaries
+  auto one = mtmatch::encode(d.remains, d.relatives);
+  auto two = mtmatch::encode(d.remains, d.relatives);
+  EXPECT_THROW((void)mtmatch::match(one.remains, two.relatives), mtmatch::error);
+}
+
+TEST(Match, EmptySides) {
+  const dataset d = realistic_dataset(81, 10, 10);
+  std::vector<profile> none;
+  EXPECT_EQ(mtmatch::match(none, d.relatives).size(), 0U);
+  EXPECT_EQ(mtmatch::match(d.remains, none).size(), 0U);
+}
+
+}  // namespace
