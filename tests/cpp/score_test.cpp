@@ -33,7 +33,9 @@ TEST(Score, StabilityWeights) {
   // Weights agree with HaploGrep's table to 0.1 for every poly of the tree.
   for (mtmatch::node_id n = 0; n < t.size(); n += 13) {
     for (const auto& p : t.expected(n)) {
-      if (t.occurrences(p) > 0) EXPECT_NEAR(mtmatch::stability_weight(p, t), t.weight(p), 0.1 + 1e-9) << p.to_string();
+      if (t.occurrences(p) > 0) {
+        EXPECT_NEAR(mtmatch::stability_weight(p, t), t.weight(p), 0.1 + 1e-9) << p.to_string();
+      }
     }
   }
   // A position where the tree has no variant at all weighs most.
@@ -113,7 +115,9 @@ TEST(Score, ScoreAgreesWithTheSeparatingPolys) {
       EXPECT_GE(mtmatch::stability_weight(p, t), 5.0);
       EXPECT_TRUE(ca.coverage.contains(p.position));
     }
-    if (t.is_ancestor(a, b) || t.is_ancestor(b, a)) EXPECT_FALSE(c.discordant);
+    if (t.is_ancestor(a, b) || t.is_ancestor(b, a)) {
+      EXPECT_FALSE(c.discordant);
+    }
   }
 }
 
