@@ -180,6 +180,7 @@ population_table population_table::parse(std::string_view text, std::string_view
                   "expected at least 'haplogroup<TAB>percent'");
     }
     population_row row;
+    row.line = line_no;
     row.haplogroup = std::string(trim(fields[0].first));
     if (row.haplogroup.empty()) throw error(where(0), "empty haplogroup name");
     std::string_view pct = trim(fields[1].first);
@@ -445,7 +446,8 @@ population_model::population_model(const simulate_options& options, const popula
   for (const auto& row : table.rows) {
     node_id n = tree.find(row.haplogroup);
     if (n == no_node) {
-      throw error(source_location{table.name, 0, 0, row.haplogroup}, "not a haplogroup of " + tree.tree_name());
+      throw error(source_location{table.name, row.line, row.line == 0 ? 0u : 1u, row.haplogroup},
+                  "not a haplogroup of " + tree.tree_name());
     }
     roots.push_back(n);
   }

@@ -18,8 +18,11 @@
 ///   stretches and occasional artefacts; relatives mostly control region or mitogenome; all written
 ///   in varied but equivalent notations.
 ///
-/// Everything is seeded: the same options give byte-identical files. Generation streams family by
-/// family; memory does not grow with the number of martyrs.
+/// Everything is seeded: the same options give byte-identical files (with the same standard library:
+/// rewrite.hpp's spellings use its distributions). Each family draws its registry (who exists, is
+/// alive, gave samples) and its genomes from separate streams, and the notation from a third, so the
+/// notation never changes what is simulated. Generation streams family by family; memory does not
+/// grow with the number of martyrs.
 ///
 /// Example:
 /// @code
@@ -30,6 +33,7 @@
 ///   // example/remains.hsd, relatives.hsd, martyrs.csv, remains.csv, relatives.csv, truth/…
 /// @endcode
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <iosfwd>
@@ -56,6 +60,7 @@ struct population_row {
   bool whole_clade = true;  ///< true: any node of the clade not claimed by another row; false: this node only
   std::string group;        ///< class the row belongs to (e.g. "F1", "other M"), for reports
   std::string published;    ///< published figure and source, or "-" (documentation only)
+  std::size_t line = 0;     ///< line of the table text it was read from (0: built in code), for messages
   friend bool operator==(const population_row&, const population_row&) = default;
 };
 
@@ -170,8 +175,10 @@ struct simulate_options {
 
   // founders
   /// Mean number of private mutations of a founder relative to its PhyloTree node (Poisson), over
-  /// the whole molecule; sites drawn with the site rates below. Tuned so that the HVS-I/II random-match
-  /// probability of a province comes out near the published Vietnamese 0.96 % [assumption].
+  /// the whole molecule; sites drawn with the site rates below. Tuned [assumption] so that random sets
+  /// of 173 martyrs of a province show about the published Vietnamese HVS-I/II figures (Nguyen et al.
+  /// 2022, n = 173: 145 haplotypes, random-match probability 0.96 %); the tuned model gives 141-145
+  /// haplotypes and 0.92-1.02 %.
   double private_mutations = 1.75;
   /// Multiplier on the rate of control-region sites (16024-576), for private and pedigree mutations
   /// alike: pedigree studies see most new mutations in the control region [assumption].
@@ -215,7 +222,9 @@ struct simulate_options {
   double unsampled_listed = 0.25;
   /// Share of martyrs who were women (their children are maternal relatives).
   double women_share = 0.03;
+  /// What labs obtained from remains: HVS-I only, HVS-I+II, control region, mitogenome [assumption].
   coverage_mix remains_coverage{0.20, 0.35, 0.30, 0.15};
+  /// What labs obtained from relatives: mostly control region or mitogenome [assumption].
   coverage_mix relative_coverage{0.0, 0.05, 0.55, 0.40};
   /// Share of remains with one or two stretches written as N; relatives get a tenth of it.
   double missing_stretches = 0.15;

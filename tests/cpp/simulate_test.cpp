@@ -165,7 +165,14 @@ TEST(SimulatePopulation, BadTablesAreLocatedErrors) {
   EXPECT_THROW((void)population_table::parse("F1a\t60\nF1a\t40\n"), error);          // twice
   simulate_options o;
   o.population = population_table::parse("F1a\t60\nNotAHaplogroup\t40\n", "x.tsv");
-  EXPECT_THROW(simulator s(o), error);
+  try {
+    simulator s(o);
+    FAIL() << "expected an error";
+  } catch (const error& e) {
+    EXPECT_EQ(e.where().file, "x.tsv");
+    EXPECT_EQ(e.where().line, 2u);
+    EXPECT_EQ(e.where().token, "NotAHaplogroup");
+  }
 }
 
 // --- founders -------------------------------------------------------------------------------------------

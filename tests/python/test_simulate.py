@@ -183,3 +183,24 @@ def test_province_haplotype_sharing_is_near_the_published_vietnamese_figure(tmp_
     # Common haplotypes are shared by many unrelated families; whole mitogenomes share far less.
     assert hvs["largest_group"] >= 20
     assert whole["random_match_probability"] < cr["random_match_probability"] < hvs["random_match_probability"]
+
+
+def test_cli_and_python_make_the_same_files(tmp_path):
+    import subprocess
+    # The CLI sits next to the module in the build tree: <build>/bin/mtmatch, <build>/python/mtmatch.
+    cli = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(mtmatch.__file__))), "bin", "mtmatch")
+    if not os.path.exists(cli):
+        pytest.skip("mtmatch CLI not built next to the Python module")
+    done = subprocess.run([cli, "simulate", "--seed", "7", "--martyrs", "60", "--out", str(tmp_path / "cli")],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "martyrs                60" in done.stdout
+    mtmatch.simulate(tmp_path / "py", seed=7, martyrs=60)
+    for name in FILES:
+        assert filecmp.cmp(tmp_path / "cli" / name, tmp_path / "py" / name, shallow=False), name
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("F1a\t60\nB5a\tforty\n")
+    done = subprocess.run([cli, "simulate", "--martyrs", "5", "--population", str(bad), "--out", str(tmp_path / "x")],
+                          capture_output=True, text=True)
+    assert done.returncode == 2
+    assert "bad.tsv:2:5: forty" in done.stderr
