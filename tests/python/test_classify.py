@@ -111,3 +111,27 @@ def test_compare_with_tree(tree):
     assert same.differences == 1 and same.weighted_differences == 0.0 and not same.discordant
     with pytest.raises(ValueError, match="diagnostic_weight"):
         mtmatch.compare(a, b, tree, diagnostic_weight=12)
+
+
+def test_cli_classify(tmp_path):
+    import subprocess
+    build = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(mtmatch._core.__file__))))
+    cli = os.path.join(build, "bin", "mtmatch")
+    if not os.path.exists(cli):
+        pytest.skip("the mtmatch tool is not built next to the module")
+    out = tmp_path / "out.tsv"
+    run = subprocess.run([cli, "classify", os.path.join(TEST_DATA, "haplogrep-core_HaplogroupTest.hsd"), "-o", str(out),
+                          "--hits", "2"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert "22 of 22 records classified on phylotree-rcrs@17.3" in run.stderr
+    table = pd.read_csv(out, sep="\t")
+    assert list(table.columns[:5]) == ["SampleID", "Haplogroup", "Rank", "Quality", "Range"]
+    assert {"Not_Found_Polys", "Remaining_Polys"} <= set(table.columns)
+    assert len(table) == 44 and set(table["Rank"]) == {1, 2}
+    best = table[table["Rank"] == 1].set_index("SampleID")
+    assert best.loc["core_testHV", "Haplogroup"] == "HV"
+    bad = tmp_path / "bad.hsd"
+    bad.write_text("s1\t1-16569\t?\t73G\t263Q\n")
+    run = subprocess.run([cli, "classify", str(bad)], capture_output=True, text=True)
+    assert run.returncode != 0
+    assert "bad.hsd:1:" in run.stderr and "263Q" in run.stderr
