@@ -36,6 +36,15 @@ std::vector<mtmatch::profile> make_profiles(const char* coverage) {
         break;
       }
     }
+    // Length heteroplasmy as in real data: 315.1C nearly always, 309.1C often, 16193.1C with 16189C.
+    auto add_insertion = [&](std::int32_t at, const char* bases) {
+      if (!r.contains_insertion(at)) return;
+      if (std::any_of(vs.begin(), vs.end(), [&](const mtmatch::variant& v) { return v.position - 8 <= at && at <= v.last() + 1; })) return;
+      vs.push_back({at, mtmatch::variant_kind::insertion, static_cast<std::int32_t>(std::string(bases).size()), bases, false});
+    };
+    add_insertion(315, "C");
+    if (n % 2 == 0) add_insertion(309, n % 4 == 0 ? "CC" : "C");
+    if (std::any_of(vs.begin(), vs.end(), [](const mtmatch::variant& v) { return v.position == 16189; })) add_insertion(16193, "C");
     std::sort(vs.begin(), vs.end());
     mtmatch::profile p;
     p.id = tree.name(n);

@@ -5,12 +5,16 @@
 #include <tbb/task_arena.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <limits>
 #include <memory>
 
 #include "detail/phylotree_impl.hpp"
+#include "mtmatch/normalize.hpp"
+#include "mtmatch/reference.hpp"
 
 namespace mtmatch {
 
@@ -99,6 +103,118 @@ struct hit {
   std::int64_t f;
 };
 
+// The profile as HaploGrep sees it. Extra Cs in the two C-tracts whose length HaploGrep ignores
+// (16184-16193, 303-315: its hotspots 16193.1C, 309.1C, 315.1C) are taken out of the sequence before
+// the variants are written, so that the canonical alignment of a length heteroplasmy cannot swallow a
+// tree-defining substitution next to it (`16187T 16189C 16193.1C` would otherwise be written
+// `16186.1T 16189C`). Of the ways to remove them, the one leaving the fewest substitutions wins, the
+// 3'-most on ties. The removed Cs are returned as the hotspot insertion of their tract.
+std::vector<variant> haplogrep_view(const profile& p, std::vector<tree_poly>& dropped) {
+  struct tract {
+    std::int32_t first, last, anchor;  // window around the tract; the hotspot insertion's anchor
+  };
+  static constexpr tract tracts[] = {{16180, 16196, 16193}, {300, 318, 315}};
+  std::vector<variant> out = p.variants;
+  bool changed = false;
+  for (const tract& w : tracts) {
+    if (!p.coverage.contains_all(w.first, w.last)) continue;
+    std::vector<variant> inside;
+    bool crossing = false;
+    for (const variant& v : out) {
+      const bool touches = v.kind == variant_kind::insertion ? (w.first <= v.position && v.position < w.last)
+                                                             : (v.position <= w.last && v.last() >= w.first);
+      if (!touches) continue;
+      if (v.position < w.first || v.last() > w.last || (v.kind == variant_kind::insertion && v.position >= w.last)) crossing = true;
+      inside.push_back(v);
+    }
+    if (inside.empty() || crossing) continue;
+    const range window(std::vector<interval>{{w.first, w.last}});
+    std::string seq;
+    try {
+      seq = reconstruct(window, inside).at(0);
+    } catch (const error&) {
+      continue;
+    }
+    const std::string_view ref = rcrs().slice(w.first, w.last);
+    const auto extra = static_cast<std::int64_t>(seq.size()) - static_cast<std::int64_t>(ref.size());
+    if (extra <= 0 || extra > 3) continue;
+    // Only a surplus of Cs is length heteroplasmy; an inserted T (J2a1a1a's 310.1T) is a variant.
+    std::array<std::int64_t, 256> surplus{};
+    for (char c : seq) ++surplus[static_cast<unsigned char>(c)];
+    for (char c : ref) --surplus[static_cast<unsigned char>(c)];
+    surplus[static_cast<unsigned char>('C')] -= extra;
+    if (std::any_of(surplus.begin(), surplus.end(), [](std::int64_t n) { return n != 0; })) continue;
+    // Try every set of `extra` Cs to remove; keep the fewest substitutions, then the 3'-most.
+    std::vector<std::size_t> cs;
+    for (std::size_t i = 0; i < seq.size(); ++i) {
+      if (seq[i] == 'C') cs.push_back(i);
+    }
+    if (cs.size() < static_cast<std::size_t>(extra)) continue;
+    std::vector<std::size_t> pick(static_cast<std::size_t>(extra));
+    std::vector<std::size_t> best_pick;
+    std::size_t best_mismatch = seq.size() + 1;
+    std::function<void(std::size_t, std::size_t)> choose = [&](std::size_t depth, std::size_t from) {
+      if (depth == pick.size()) {
+        std::size_t mismatch = 0;
+        std::size_t k = 0;
+        for (std::size_t i = 0, d = 0; i < seq.size(); ++i) {
+          if (d < pick.size() && pick[d] == i) {
+            ++d;
+            continue;
+          }
+          if (seq[i] != ref[k++]) ++mismatch;
+        }
+        if (mismatch < best_mismatch || (mismatch == best_mismatch && pick > best_pick)) {
+          best_mismatch = mismatch;
+          best_pick = pick;
+        }
+        return;
+      }
+      for (std::size_t c = from; c < cs.size(); ++c) {
+        pick[depth] = cs[c];
+        choose(depth + 1, c + 1);
+      }
+    };
+    choose(0, 0);
+    std::vector<variant> rest;
+    for (const variant& v : out) {
+      if (std::find(inside.begin(), inside.end(), v) == inside.end()) rest.push_back(v);
+    }
+    for (std::size_t i = 0, d = 0, k = 0; i < seq.size(); ++i) {
+      if (d < best_pick.size() && best_pick[d] == i) {
+        ++d;
+        continue;
+      }
+      const std::int32_t pos = w.first + static_cast<std::int32_t>(k);
+      if (seq[i] != ref[k]) rest.push_back({pos, variant_kind::substitution, 1, std::string(1, seq[i]), false});
+      ++k;
+    }
+    std::sort(rest.begin(), rest.end());
+    out = std::move(rest);
+    // Report what was left out as the profile wrote it (309.1C, 315.1C), else as the tract's hotspot.
+    std::vector<tree_poly> insertions;
+    std::int64_t inserted = 0;
+    for (const variant& v : inside) {
+      if (v.kind != variant_kind::insertion || v.bases.find_first_not_of('C') != std::string::npos) continue;
+      inserted += v.length;
+      for (tree_poly& q : split_variant(v)) insertions.push_back(std::move(q));
+    }
+    if (inserted == extra) {
+      dropped.insert(dropped.end(), insertions.begin(), insertions.end());
+    } else {
+      dropped.push_back({w.anchor, variant_kind::insertion, 1, std::string(static_cast<std::size_t>(extra), 'C')});
+    }
+    changed = true;
+  }
+  if (!changed) return out;
+  try {
+    return canonicalize(p.coverage, out);
+  } catch (const error&) {
+    dropped.clear();
+    return p.variants;
+  }
+}
+
 // Per-thread scratch for one tree.
 class workspace {
  public:
@@ -171,6 +287,8 @@ class workspace {
     return {matches_.data() + s.match_begin, s.match_end - s.match_begin};
   }
   [[nodiscard]] bool found(token_id tok) const noexcept { return found_[static_cast<std::size_t>(tok)] != 0; }
+  /// Length-heteroplasmy insertions the HaploGrep view left out (reported as hotspots).
+  [[nodiscard]] const std::vector<tree_poly>& dropped() const noexcept { return dropped_; }
 
   /// Clears the per-profile marks (call after reading the details).
   void finish() {
@@ -184,7 +302,9 @@ class workspace {
     sample_.clear();
     matches_.clear();
     sample_weight_ = 0;
-    for (const variant& v : p.variants) {
+    dropped_.clear();
+    const std::vector<variant> view = haplogrep_view(p, dropped_);
+    for (const variant& v : view) {
       for (tree_poly& poly : split_variant(v)) {
         sample_poly s;
         s.match_begin = static_cast<std::uint32_t>(matches_.size());
@@ -291,6 +411,7 @@ class workspace {
   }
 
   const impl& t_;
+  std::vector<tree_poly> dropped_;
   std::int32_t ties_ = 0;
   node_id tie_ancestor_ = no_node;
   std::vector<std::int64_t> difference_;
@@ -371,6 +492,7 @@ classification make_result(const profile& p, const phylotree& tree, workspace& w
       }
       c.remaining.push_back(std::move(rp));
     }
+    for (const tree_poly& d : ws.dropped()) c.remaining.push_back({d, remaining_kind::hotspot});
   }
   ws.finish();
   return c;

@@ -17,6 +17,10 @@
 /// 3'-most place that mtmatch profiles use, so both sides are compared in one alignment.
 /// A heteroplasmy (IUPAC code) matches an expected substitution to either of its bases and adds nothing
 /// to w(S) — HaploGrep does this for Y and R; mtmatch does it for every IUPAC code.
+/// Length heteroplasmy in the C-tracts 16184-16193 and 303-315 (HaploGrep's hotspots 16193.1C, 309.1C,
+/// 315.1C) is taken out of the sequence before its polys are written, so that the canonical alignment
+/// of the extra Cs cannot swallow a neighbouring tree variant (`16187T 16189C 16193.1C` is canonically
+/// `16186.1T 16189C`); the Cs taken out are listed as hotspots.
 ///
 /// Where HaploGrep's bookkeeping is accidental, mtmatch scores what the haplogroup expects: a poly the
 /// path carries twice in HaploGrep's eyes (C4a1a1's `2232.1A 2232.2A`, L3x1a1's `5899.1C … 5899.XC`)

@@ -298,6 +298,28 @@ TEST(Classify, DetailsListFoundMissingAndRemaining) {
   EXPECT_EQ(std::string(mtmatch::to_string(mtmatch::remaining_kind::global_private)), "globalPrivateMutation");
 }
 
+// Length heteroplasmy in the C-tracts is ignored the way HaploGrep ignores its hotspots, even where the
+// canonical alignment would fold the extra C into a neighbouring variant.
+TEST(Classify, LengthHeteroplasmyDoesNotHideVariants) {
+  const phylotree& tree = mtmatch::phylotree17();
+  const std::string l1b = "16126C 16187T 16189C 16223T 16264T 16270T 16278T 16293G 16311C 73G 152C 182T 185T 189G 195C 247A 263G 357G";
+  const classification plain = mtmatch::classify(profile::parse(l1b, "16024-576"), tree);
+  for (const char* extra : {" 16193.1C", " 16193.1C 16193.2C", " 309.1C 315.1C", " 16193.1C 309.1C 309.2C 315.1C"}) {
+    const profile p = profile::parse(l1b + extra, "16024-576");
+    const classification c = mtmatch::classify(p, tree);
+    EXPECT_EQ(c.name, plain.name) << extra;
+    EXPECT_DOUBLE_EQ(c.quality, plain.quality) << extra;
+    std::set<std::string> hotspots;
+    for (const auto& r : c.remaining) {
+      if (r.kind == mtmatch::remaining_kind::hotspot) hotspots.insert(r.poly.to_string());
+    }
+    EXPECT_TRUE(hotspots.contains("315.1C") || std::string(extra).find("315") == std::string::npos) << extra;
+    EXPECT_FALSE(hotspots.empty()) << extra;
+  }
+  // An inserted T is a variant, not length heteroplasmy: J2a1a1a keeps its 310.1T.
+  EXPECT_EQ(mtmatch::classify(profile_of(tree, tree.at("J2a1a1a")), tree).name, "J2a1a1a");
+}
+
 TEST(Classify, HeteroplasmyMatchesEitherBase) {
   const phylotree& tree = mtmatch::phylotree17();
   const profile clean = profile::parse("16129A 16223T 16297C 73G 150T 199C 263G 489C", "16024-576");
