@@ -1,6 +1,7 @@
 #include "mtmatch/compare.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <string>
 #include <utility>
 
@@ -92,6 +93,18 @@ void compare_window(std::int32_t lo, std::int32_t hi, bool with_last_insertion, 
   problem.insert_at_start = true;
   problem.insert_at_end = true;
 
+  if (detail::alignment_work(problem) > detail::max_alignment_work) {
+    // Too wide to align (indels of thousands of bases): every variant written differently counts.
+    std::vector<variant> differ;
+    std::set_symmetric_difference(va.begin(), va.end(), vb.begin(), vb.end(), std::back_inserter(differ));
+    for (const auto& v : differ) {
+      if (!touches(v, lo, hi)) continue;
+      site_difference d{v.position, describe(va, v.position, v.last()), describe(vb, v.position, v.last()),
+                        site_difference::kind::difference};
+      out.differing.push_back(std::move(d));
+    }
+    return;
+  }
   auto position_of = [](std::int32_t origin) { return origin < 0 ? -origin : origin; };
   for (const auto& s : detail::best_alignment(problem)) {
     std::int32_t first = 0;

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <array>
 #include <cstdlib>
+#include <functional>
 #include <limits>
 #include <string>
-#include <unordered_map>
 #include <utility>
 
 #include "mtmatch/error.hpp"
@@ -18,15 +18,36 @@ constexpr std::int32_t placeholder = 3107;  // 'N' in the rCRS; never a variant
 constexpr int max_period = 10;             // covers the 9-bp CCCCCTCTA repeat at 8272-8289
 constexpr std::int32_t flank = 2;           // matched bases kept on each side of a window
 
+// rCRS base at a 1-based position, without bounds checks (hot loops). The pointer is set when the
+// tables below are built, which every entry point does first (prepare_variants).
+const char* rcrs_bases_data = nullptr;
+inline char ref_at(std::int32_t p) noexcept { return rcrs_bases_data[p - 1]; }
+
 // --- tandem-repeat blocks of the rCRS ------------------------------------------------------------
 
-struct repeat_table {
-  std::vector<std::int32_t> first;  // by position 0..16569 (0 unused)
-  std::vector<std::int32_t> last;
+constexpr std::int32_t max_tabled_shift = 32;  // the widest shift interact() looks up in a table
 
-  repeat_table() : first(rcrs_length + 2), last(rcrs_length + 2) {
+// Built once, on first use: where the rCRS repeats itself.
+struct repeat_table {
+  // first[p], last[p]: the tandem-repeat block around p (union of overlapping runs of period
+  // 1..max_period with two copies or more), or p itself.
+  std::vector<std::int32_t> first;
+  std::vector<std::int32_t> last;
+  // unlike[d][x]: how many positions y in 1..x have a base other than the one d further on (or none).
+  std::vector<std::vector<std::uint16_t>> unlike;
+
+  repeat_table() : first(rcrs_length + 2), last(rcrs_length + 2), unlike(max_tabled_shift + 1) {
     const std::string_view seq = rcrs().bases();
+    rcrs_bases_data = seq.data();
     const auto n = static_cast<std::int32_t>(seq.size());
+    for (std::int32_t d = 1; d <= max_tabled_shift; ++d) {
+      auto& u = unlike[static_cast<std::size_t>(d)];
+      u.assign(rcrs_length + 1, 0);
+      for (std::int32_t y = 1; y <= rcrs_length; ++y) {
+        const bool differs = y + d > rcrs_length || seq[y - 1] == 'N' || seq[y - 1] != seq[y + d - 1];
+        u[y] = static_cast<std::uint16_t>(u[y - 1] + (differs ? 1 : 0));
+      }
+    }
     std::vector<std::pair<std::int32_t, std::int32_t>> runs;  // 1-based stretches with >= 2 copies
     for (std::int32_t period = 1; period <= max_period; ++period) {
       std::int32_t y = 0;
@@ -35,7 +56,7 @@ struct repeat_table {
           ++y;
           continue;
         }
-        std::int32_t s = y;
+        const std::int32_t s = y;
         while (y + period < n && seq[y] == seq[y + period]) ++y;
         if (y - s >= period) runs.emplace_back(s + 1, y - 1 + period + 1);
       }
@@ -44,7 +65,7 @@ struct repeat_table {
     for (std::int32_t p = 0; p <= rcrs_length + 1; ++p) first[p] = last[p] = p;
     std::size_t k = 0;
     while (k < runs.size()) {
-      std::int32_t a = runs[k].first;
+      const std::int32_t a = runs[k].first;
       std::int32_t b = runs[k].second;
       ++k;
       while (k < runs.size() && runs[k].first <= b) b = std::max(b, runs[k++].second);
@@ -60,8 +81,6 @@ const repeat_table& repeats() {
   static const repeat_table table;
   return table;
 }
-
-inline char ref_at(std::int32_t p) noexcept { return rcrs()[p]; }
 
 [[noreturn]] void reject(const variant& v, const std::string& why) {
   source_location where;
@@ -136,9 +155,20 @@ std::int32_t bases_changed(const variant& v) noexcept { return v.kind == variant
 
 // --- per-thread memo of solved windows ---------------------------------------------------------------
 
+// Direct-mapped: a new window takes its slot from whatever was there, so windows that recur across
+// profiles (haplogroup motifs, C-tract spellings) stay while one-off private ones pass through.
 struct memo {
-  std::unordered_map<std::string, std::vector<variant>> solved;
-  static constexpr std::size_t capacity = 8192;
+  struct slot {
+    std::string key;
+    std::vector<variant> solved;
+  };
+  static constexpr std::size_t slots = 4096;
+  std::vector<slot> table = std::vector<slot>(slots);
+  bool on = true;
+  slot& at(const std::string& key) { return table[std::hash<std::string>{}(key) & (slots - 1)]; }
+  void clear() {
+    for (auto& s : table) s.key.clear();
+  }
 };
 memo& window_memo() {
   thread_local memo m;
@@ -151,15 +181,19 @@ void solve_window(std::int32_t first, std::int32_t last, std::int32_t lo, std::i
   thread_local std::string query;
   query.clear();
   detail::spell(lo, hi, cluster, with_last_insertion, query);
-  std::string key;
-  key.reserve(query.size() + 12);
-  for (std::int32_t x : {first, last, lo, hi}) key.append(std::to_string(x)).push_back(':');
-  key.push_back(with_last_insertion ? '+' : '-');
-  key.append(query);
   memo& m = window_memo();
-  if (auto it = m.solved.find(key); it != m.solved.end()) {
-    out.insert(out.end(), it->second.begin(), it->second.end());
-    return;
+  thread_local std::string key;
+  memo::slot* slot = nullptr;
+  if (m.on) {
+    key.clear();
+    for (std::int32_t x : {first, last, lo, hi}) key.append(reinterpret_cast<const char*>(&x), sizeof x);
+    key.push_back(with_last_insertion ? '+' : '-');
+    key.append(query);
+    slot = &m.at(key);
+    if (slot->key == key) {
+      out.insert(out.end(), slot->solved.begin(), slot->solved.end());
+      return;
+    }
   }
   const std::string_view genome = rcrs().bases();
   detail::alignment_problem problem;
@@ -171,6 +205,10 @@ void solve_window(std::int32_t first, std::int32_t last, std::int32_t lo, std::i
   problem.offset = static_cast<std::size_t>(lo - first);
   problem.max_bases = bound;
   problem.insert_at_end = with_last_insertion;
+  if (detail::alignment_work(problem) > detail::max_alignment_work) {  // left as written (see normalize.hpp)
+    out.insert(out.end(), cluster.begin(), cluster.end());
+    return;
+  }
   std::vector<variant> result;
   for (const auto& s : detail::best_alignment(problem)) {
     variant v;
@@ -197,8 +235,9 @@ void solve_window(std::int32_t first, std::int32_t last, std::int32_t lo, std::i
     result.push_back(std::move(v));
   }
   out.insert(out.end(), result.begin(), result.end());
-  if (m.solved.size() >= memo::capacity) m.solved.clear();
-  m.solved.emplace(std::move(key), std::move(result));
+  if (slot == nullptr) return;
+  slot->key = key;
+  slot->solved = std::move(result);
 }
 
 // The window a variant needs in interval [first, last]: every place it can slide to, one base either
@@ -228,34 +267,182 @@ detail::stretch window_of(const variant& v, std::int32_t first, std::int32_t las
   return {std::max(first, rep.first[a] - flank), std::min(last, rep.last[b] + flank)};
 }
 
+// Positions x in [a, b] where rCRS x differs from rCRS x + shift (no base there counts as differing).
+std::int32_t unlike_count(std::int32_t a, std::int32_t b, std::int32_t shift) {
+  if (shift < 0) {  // x against x - d: y = x - d against y + d, and no base at all before 1
+    const std::int32_t d = -shift;
+    const std::int32_t before_origin = std::max(0, std::min(b, d) - a + 1);
+    const std::int32_t ya = std::max(a - d, 1);
+    const std::int32_t yb = b - d;
+    return before_origin + (ya <= yb ? unlike_count(ya, yb, d) : 0);
+  }
+  if (shift <= max_tabled_shift) {
+    const auto& u = repeats().unlike[static_cast<std::size_t>(shift)];
+    return u[static_cast<std::size_t>(b)] - u[static_cast<std::size_t>(a - 1)];
+  }
+  std::int32_t n = 0;
+  for (std::int32_t x = a; x <= b; ++x) {
+    n += (x + shift > rcrs_length || ref_at(x) == 'N' || ref_at(x) != ref_at(x + shift)) ? 1 : 0;
+  }
+  return n;
+}
+
+struct cluster_span {
+  std::int32_t lo = 0;
+  std::int32_t hi = 0;
+  std::size_t begin = 0;
+  std::size_t end = 0;
+  std::int32_t bases = 0;  // changed bases of the raw spelling: an upper bound of the best
+  std::int32_t delta = 0;  // inserted minus deleted bases
+};
+
+std::int32_t length_change(const variant& v) noexcept {
+  return v.kind == variant_kind::insertion ? v.length : v.kind == variant_kind::deletion ? -v.length : 0;
+}
+
+// Two neighbouring clusters can be re-explained together only by an alignment that crosses the
+// unchanged stretch between them at an offset shifted by some s from the one they leave there. It
+// pays |delta_left + s| + |delta_right - s| gap bases to get there and back, and a changed base for
+// every position of the stretch where the rCRS differs from itself s further on; in all at most what
+// both clusters spend. Without such a shift they are solved apart.
+bool interact(const cluster_span& left, const cluster_span& right) {
+  const std::int32_t a = left.hi + 1;
+  const std::int32_t b = right.lo - 1;
+  if (a > b) return true;
+  const std::int32_t budget = left.bases + right.bases;
+  for (std::int32_t s = 1; s <= budget; ++s) {
+    for (std::int32_t shift : {s, -s}) {
+      const std::int32_t rest = budget - std::abs(left.delta + shift) - std::abs(right.delta - shift);
+      if (rest >= 0 && unlike_count(a, b, shift) <= rest) return true;
+    }
+  }
+  return false;
+}
+
+// The window of cluster `c` widened for its alignment, within [floor, ceiling]. A better alignment
+// that leaves the window shifted by s from the spelling's offset must cross the stretch beyond shifted
+// and come back with |s| gap bases, paying for every base where the rCRS differs from itself s on:
+// all within the cluster's changed bases. The window takes in every stretch that could be crossed
+// so, and one base more (an insertion is never placed after a window's last base).
+detail::stretch widen(const cluster_span& c, std::int32_t floor, std::int32_t ceiling) {
+  std::int32_t lo = c.lo;
+  std::int32_t hi = c.hi;
+  for (std::int32_t size = 1; size <= c.bases; ++size) {
+    for (std::int32_t s : {size, -size}) {
+      const std::int32_t allowed = c.bases - size;
+      std::int32_t spent = 0;
+      std::int32_t y = c.hi;
+      while (y + 1 <= ceiling && y + 1 + s >= 1 && y + 1 + s <= rcrs_length) {
+        spent += ref_at(y + 1) != ref_at(y + 1 + s) || ref_at(y + 1) == 'N' ? 1 : 0;
+        if (spent > allowed) break;
+        ++y;
+      }
+      hi = std::max(hi, std::min(ceiling, y + 1));
+      spent = 0;
+      y = c.lo;
+      while (y - 1 >= floor && y - 1 + s >= 1 && y - 1 + s <= rcrs_length) {
+        spent += ref_at(y - 1) != ref_at(y - 1 + s) || ref_at(y - 1) == 'N' ? 1 : 0;
+        if (spent > allowed) break;
+        --y;
+      }
+      lo = std::min(lo, std::max(floor, y - 1));
+    }
+  }
+  return {lo, hi};
+}
+
+// True when some alignment of the window's sequence with at least one gap changes at most `bound`
+// bases (unit costs, no tie-breaks): without one, substitutions that change `bound` bases are the
+// only best spelling and need no full alignment. Cells: (i, j) within `bound`/2 of the diagonal;
+// a path without gaps stays on the diagonal, so one extra layer for "has a gap" suffices.
+bool gapped_alignment_within(std::int32_t lo, std::int32_t hi, bool insert_at_end, std::span<const variant> cluster,
+                             std::int32_t bound) {
+  thread_local std::string query;
+  query.clear();
+  detail::spell(lo, hi, cluster, insert_at_end, query);
+  const auto n = hi - lo + 1;
+  const auto m = static_cast<std::int32_t>(query.size());
+  if (m != n) return true;
+  const std::int32_t t = bound / 2;
+  const std::int32_t w = 2 * t + 1;
+  constexpr std::int32_t far = 1 << 20;
+  thread_local std::vector<std::int32_t> gapped;  // best cost with a gap, by row and band column
+  gapped.assign(static_cast<std::size_t>(n + 1) * static_cast<std::size_t>(w), far);
+  auto g = [&](std::int32_t i, std::int32_t j) -> std::int32_t& {
+    return gapped[static_cast<std::size_t>(i) * static_cast<std::size_t>(w) + static_cast<std::size_t>(j - i + t)];
+  };
+  auto in_band = [&](std::int32_t i, std::int32_t j) { return j >= 0 && j <= m && j - i >= -t && j - i <= t; };
+  std::int32_t straight = 0;  // the gap-free path's cost up to the diagonal cell of this row
+  for (std::int32_t i = 0; i <= n; ++i) {
+    const std::int32_t straight_before = straight;  // cost at (i-1, i-1)
+    if (i > 0) {
+      const char r = ref_at(lo + i - 1);
+      const char q = query[static_cast<std::size_t>(i - 1)];
+      if (r == 'N' || q == 'N') return true;  // the placeholder: leave it to the full alignment
+      straight += r == q ? 0 : 1;
+    }
+    for (std::int32_t j = std::max(0, i - t); j <= std::min(m, i + t); ++j) {
+      std::int32_t best = far;
+      if (i > 0 && j > 0 && in_band(i - 1, j - 1)) {
+        best = std::min(best, g(i - 1, j - 1) + (ref_at(lo + i - 1) == query[static_cast<std::size_t>(j - 1)] ? 0 : 1));
+      }
+      if (i > 0 && in_band(i - 1, j)) {  // deletion, from a gapped cell or from the straight path
+        best = std::min(best, g(i - 1, j) + 1);
+        if (j == i - 1) best = std::min(best, straight_before + 1);
+      }
+      const bool insert_ok = i > 0 && (i < n || insert_at_end);
+      if (insert_ok && j > 0 && in_band(i, j - 1)) {
+        best = std::min(best, g(i, j - 1) + 1);
+        if (j - 1 == i) best = std::min(best, straight + 1);
+      }
+      g(i, j) = best;
+    }
+  }
+  return g(n, m) <= bound;
+}
+
 // Canonical variants of one interval [first, last]; `vs` are the prepared variants inside it, sorted.
 // Returns false when an alignment moved a variant to where its own window reaches outside the window
 // it was solved in: the caller then solves again from the result, with windows that cover it.
-bool canonicalize_interval(std::int32_t first, std::int32_t last, bool with_last_insertion,
-                           std::span<const variant> vs, std::vector<variant>& out) {
+bool canonicalize_interval(std::int32_t first, std::int32_t last, bool with_last_insertion, std::span<variant> vs,
+                           std::vector<variant>& out) {
   const std::int32_t max_anchor = with_last_insertion ? last : last - 1;
-  bool settled = true;
-  std::size_t k = 0;
-  while (k < vs.size()) {
-    // Grow a cluster of variants whose windows overlap.
-    std::int32_t lo = 0;
-    std::int32_t hi = 0;
-    const std::size_t begin = k;
-    for (; k < vs.size(); ++k) {
-      const detail::stretch w = window_of(vs[k], first, last, max_anchor);
-      if (k == begin) {
-        lo = w.first;
-        hi = w.last;
-      } else if (w.first <= hi) {
-        lo = std::min(lo, w.first);
-        hi = std::max(hi, w.last);
-      } else {
-        break;
-      }
+  // Clusters of variants whose windows overlap, then neighbours that could interact, merged.
+  thread_local std::vector<cluster_span> clusters;
+  clusters.clear();
+  for (std::size_t k = 0; k < vs.size(); ++k) {
+    const detail::stretch w = window_of(vs[k], first, last, max_anchor);
+    if (!clusters.empty() && w.first <= clusters.back().hi) {
+      cluster_span& c = clusters.back();
+      c.lo = std::min(c.lo, w.first);
+      c.hi = std::max(c.hi, w.last);
+      c.end = k + 1;
+      c.bases += bases_changed(vs[k]);
+      c.delta += length_change(vs[k]);
+    } else {
+      clusters.push_back({w.first, w.last, k, k + 1, bases_changed(vs[k]), length_change(vs[k])});
     }
-    std::span<const variant> cluster = vs.subspan(begin, k - begin);
+  }
+  std::size_t merged = 0;
+  for (std::size_t k = 0; k < clusters.size(); ++k) {
+    if (merged > 0 && interact(clusters[merged - 1], clusters[k])) {
+      cluster_span& c = clusters[merged - 1];
+      c.hi = std::max(c.hi, clusters[k].hi);
+      c.end = clusters[k].end;
+      c.bases += clusters[k].bases;
+      c.delta += clusters[k].delta;
+    } else {
+      clusters[merged++] = clusters[k];
+    }
+  }
+  clusters.resize(merged);
+
+  bool settled = true;
+  for (std::size_t index = 0; index < clusters.size(); ++index) {
+    const cluster_span& c = clusters[index];
+    std::span<variant> cluster = vs.subspan(c.begin, c.end - c.begin);
     if (cluster.size() == 1) {
-      variant v = cluster[0];
+      variant& v = cluster[0];
       if (v.kind == variant_kind::deletion) {
         v.position = slide_deletion_right(v.position, v.length, last);
       } else if (v.kind == variant_kind::insertion) {
@@ -264,35 +451,56 @@ bool canonicalize_interval(std::int32_t first, std::int32_t last, bool with_last
       out.push_back(std::move(v));
       continue;
     }
-    std::int32_t bound = 0;
-    bool substitutions_only = true;
-    for (const auto& v : cluster) {
-      bound += bases_changed(v);
-      substitutions_only = substitutions_only && v.kind == variant_kind::substitution;
-    }
+    const bool substitutions_only = std::all_of(cluster.begin(), cluster.end(), [](const variant& v) {
+      return v.kind == variant_kind::substitution;
+    });
     if (substitutions_only) {
-      // Another spelling of substitutions only needs one whose new base matches an rCRS base at most
-      // bound/2 away (the pair of indels shifts the stretch in between); without one they stand.
-      const std::int32_t reach = bound / 2;
       bool shiftable = false;
-      for (const auto& v : cluster) {
-        for (std::int32_t d = 1; d <= reach && !shiftable; ++d) {
-          shiftable = (v.position + d <= hi && ref_at(v.position + d) == v.bases[0]) ||
-                      (v.position - d >= lo && ref_at(v.position - d) == v.bases[0]);
+      if (cluster.size() == 2) {
+        // Two substitutions p < q are re-spelt only by one deletion and one insertion of a base with
+        // the stretch between them shifted by one: p's new base must be the base after it and
+        // p+1..q a run of it (deletion first), or the mirror image (insertion first).
+        const variant& p = cluster[0];
+        const variant& q = cluster[1];
+        auto run_of = [](std::int32_t a, std::int32_t b, char base) {
+          for (std::int32_t x = a; x <= b; ++x) {
+            if (ref_at(x) != base) return false;
+          }
+          return true;
+        };
+        shiftable = (p.position + 1 <= c.hi && run_of(p.position + 1, q.position, p.bases[0])) ||
+                    (q.position - 1 >= c.lo && run_of(p.position, q.position - 1, q.bases[0]));
+      } else {
+        // Another spelling needs a substitution whose new base matches an rCRS base at most bases/2
+        // away (a pair of indels shifts the stretch in between by that much) …
+        const std::int32_t reach = c.bases / 2;
+        for (const auto& v : cluster) {
+          for (std::int32_t d = 1; d <= reach && !shiftable; ++d) {
+            shiftable = (v.position + d <= c.hi && ref_at(v.position + d) == v.bases[0]) ||
+                        (v.position - d >= c.lo && ref_at(v.position - d) == v.bases[0]);
+          }
+          if (shiftable) break;
         }
-        if (shiftable) break;
+        // … and an alignment with a gap that changes no more bases than the substitutions do.
+        shiftable = shiftable && gapped_alignment_within(c.lo, c.hi, with_last_insertion && c.hi == last, cluster, c.bases);
       }
       if (!shiftable) {
-        out.insert(out.end(), cluster.begin(), cluster.end());
+        out.insert(out.end(), std::make_move_iterator(cluster.begin()), std::make_move_iterator(cluster.end()));
         continue;
       }
     }
+    // The alignment may leave the window at another offset than the spelling does, if the stretch
+    // beyond is cheap to cross shifted: widen the window over every such stretch (short of the
+    // neighbouring windows, which interact() keeps apart).
+    const std::int32_t floor = index > 0 ? clusters[index - 1].hi + 1 : first;
+    const std::int32_t ceiling = index + 1 < clusters.size() ? clusters[index + 1].lo - 1 : last;
+    const detail::stretch wide = widen(c, floor, ceiling);
     const std::size_t before = out.size();
-    solve_window(first, last, lo, hi, with_last_insertion && hi == last, cluster, bound, out);
+    solve_window(first, last, wide.first, wide.last, with_last_insertion && wide.last == last, cluster, c.bases, out);
     for (std::size_t x = before; x < out.size() && settled; ++x) {
       if (!out[x].is_indel()) continue;
       const detail::stretch w = window_of(out[x], first, last, max_anchor);
-      settled = w.first >= lo && w.last <= hi;
+      settled = w.first >= wide.first && w.last <= wide.last;
     }
   }
   return settled;
@@ -302,6 +510,12 @@ bool canonicalize_interval(std::int32_t first, std::int32_t last, bool with_last
 
 namespace detail {
 
+void use_window_memo(bool on) noexcept {
+  memo& m = window_memo();
+  m.on = on;
+  m.clear();
+}
+
 stretch repeat_block(std::int32_t position) noexcept {
   if (position < 1 || position > rcrs_length) return {position, position};
   const repeat_table& rep = repeats();
@@ -309,9 +523,10 @@ stretch repeat_block(std::int32_t position) noexcept {
 }
 
 std::vector<variant> prepare_variants(const range& coverage, std::span<const variant> raw) {
+  (void)repeats();  // every entry point comes through here: the tables (and ref_at) are ready after it
   std::vector<variant> vs(raw.begin(), raw.end());
   for (auto& v : vs) check_one(v);
-  std::sort(vs.begin(), vs.end());
+  if (!std::is_sorted(vs.begin(), vs.end())) std::sort(vs.begin(), vs.end());
   // One site, one statement: no site written twice, nothing inside a deletion, one insertion per anchor.
   std::int32_t covered_until = 0;
   const variant* covering = nullptr;
@@ -331,43 +546,52 @@ std::vector<variant> prepare_variants(const range& coverage, std::span<const var
     covered_until = v.last();
     covering = &v;
   }
-  // Drop what spells nothing (the placeholder, substitutions to the rCRS base) and clip to the range.
-  std::vector<variant> out;
-  out.reserve(vs.size());
-  bool resort = false;
-  for (auto& v : vs) {
+  // Drop what spells nothing (the placeholder, substitutions to the rCRS base) and clip to the range,
+  // compacting in place; deletions that the range or the placeholder cut are re-added in pieces.
+  std::vector<variant> pieces;
+  std::size_t kept = 0;
+  for (std::size_t r = 0; r < vs.size(); ++r) {
+    variant& v = vs[r];
+    bool keep = false;
     switch (v.kind) {
       case variant_kind::substitution:
-        if (v.position == placeholder || v.bases[0] == ref_at(v.position) || !coverage.contains(v.position)) continue;
-        out.push_back(std::move(v));
+        keep = v.position != placeholder && v.bases[0] != ref_at(v.position) && coverage.contains(v.position);
         break;
       case variant_kind::insertion:
-        if (v.position == placeholder || !coverage.contains_insertion(v.position)) continue;
-        out.push_back(std::move(v));
+        keep = v.position != placeholder && coverage.contains_insertion(v.position);
         break;
       case variant_kind::deletion: {
         const std::int32_t a = v.position;
         const std::int32_t b = v.last();
-        std::size_t before = out.size();
+        if ((b < placeholder || a > placeholder) && coverage.contains_all(a, b)) {
+          keep = true;
+          break;
+        }
         for (const auto& piece : coverage.intervals()) {
           std::int32_t s = std::max(a, piece.first);
           std::int32_t e = std::min(b, piece.last);
           if (s > e) continue;
           // The placeholder splits a deletion: 3107 itself is never deleted.
           if (s <= placeholder && placeholder <= e) {
-            if (s < placeholder) out.push_back(variant{s, variant_kind::deletion, placeholder - s, "", false});
-            if (placeholder < e) out.push_back(variant{placeholder + 1, variant_kind::deletion, e - placeholder, "", false});
+            if (s < placeholder) pieces.push_back(variant{s, variant_kind::deletion, placeholder - s, "", false});
+            if (placeholder < e) pieces.push_back(variant{placeholder + 1, variant_kind::deletion, e - placeholder, "", false});
           } else {
-            out.push_back(variant{s, variant_kind::deletion, e - s + 1, "", false});
+            pieces.push_back(variant{s, variant_kind::deletion, e - s + 1, "", false});
           }
         }
-        resort = resort || out.size() > before + 1;
         break;
       }
     }
+    if (!keep) continue;
+    if (kept != r) vs[kept] = std::move(v);
+    ++kept;
   }
-  if (resort) std::sort(out.begin(), out.end());
-  return out;
+  vs.resize(kept);
+  if (!pieces.empty()) {
+    vs.insert(vs.end(), std::make_move_iterator(pieces.begin()), std::make_move_iterator(pieces.end()));
+    std::sort(vs.begin(), vs.end());
+  }
+  return vs;
 }
 
 void spell(std::int32_t first, std::int32_t last, std::span<const variant> sorted, bool with_last_insertion,
@@ -412,18 +636,49 @@ void spell(std::int32_t first, std::int32_t last, std::span<const variant> sorte
   copy_to(last);
 }
 
+namespace {
+struct band {
+  std::int32_t dmin = 0;
+  std::int32_t dmax = 0;
+  std::int32_t bound = 0;
+};
+// Offsets j - i a path costing at most max_bases can take: it must end at m - n, and every base
+// it strays from the straight line there costs a gap base out and one back.
+band band_of(const alignment_problem& problem) noexcept {
+  const auto n = static_cast<std::int32_t>(problem.ref.size());
+  const auto m = static_cast<std::int32_t>(problem.query.size());
+  const std::int32_t delta = m - n;
+  const std::int32_t bound = std::max(problem.max_bases, std::abs(delta));
+  const std::int32_t t = (bound - std::abs(delta)) / 2;
+  return {std::min(0, delta) - t, std::max(0, delta) + t, bound};
+}
+}  // namespace
+
+std::size_t alignment_work(const alignment_problem& problem) noexcept {
+  const band b = band_of(problem);
+  const auto w = static_cast<std::size_t>(b.dmax - b.dmin + 1);
+  return (problem.ref.size() + 1) * w * w;
+}
+
 std::vector<alignment_step> best_alignment(const alignment_problem& problem) {
+  if (alignment_work(problem) > max_alignment_work) {
+    throw error("alignment window of " + std::to_string(problem.ref.size()) + " bases is too large to align");
+  }
   const std::string_view ref = problem.ref;
   const std::string_view query = problem.query;
   const std::string_view ctx = problem.context;
   const auto n = static_cast<std::int32_t>(ref.size());
   const auto m = static_cast<std::int32_t>(query.size());
   const std::int32_t delta = m - n;
-  const std::int32_t bound = std::max(problem.max_bases, std::abs(delta));
-  const std::int32_t t = (bound - std::abs(delta)) / 2;
-  const std::int32_t dmin = std::min(0, delta) - t;
-  const std::int32_t dmax = std::max(0, delta) + t;
+  const band b = band_of(problem);
+  const std::int32_t bound = b.bound;
+  const std::int32_t dmin = b.dmin;
+  const std::int32_t dmax = b.dmax;
   const std::int32_t w = dmax - dmin + 1;
+  // Deleted minus inserted bases is -delta and both together are at most `bound`: that caps the
+  // bases any one deletion or insertion can have.
+  const std::int32_t max_deleted = (bound - delta) / 2;
+  const std::int32_t max_inserted = (bound + delta) / 2;
 
   thread_local std::vector<cost_t> table;
   table.assign(static_cast<std::size_t>(n + 1) * static_cast<std::size_t>(w), infinite);
@@ -439,23 +694,27 @@ std::vector<alignment_step> best_alignment(const alignment_problem& problem) {
     if (problem.compatible_iupac && (iupac::bases_of(r) & iupac::bases_of(q)) != 0) return 0;
     return pack(1, 1, 0, 1);
   };
-  auto same = [&](std::size_t a, std::string_view piece) {
-    return a + piece.size() <= ctx.size() && ctx.compare(a, piece.size(), piece) == 0;
+  // The k bases of the context ending right before context position c equal `piece` (inlined: the
+  // pieces are a base or two, and this runs for most cells).
+  auto copy_before = [&](std::size_t c, const char* piece, std::size_t k) {
+    if (c < k || c > ctx.size()) return false;
+    const char* a = ctx.data() + (c - k);
+    for (std::size_t x = 0; x < k; ++x) {
+      if (a[x] != piece[x]) return false;
+    }
+    return true;
   };
+  const bool ref_has_placeholder = ref.find('N') != std::string_view::npos;
   auto deletion = [&](std::int32_t i, std::int32_t k) -> cost_t {  // ref[i-k, i)
     std::string_view piece = ref.substr(static_cast<std::size_t>(i - k), static_cast<std::size_t>(k));
-    if (piece.find('N') != std::string_view::npos) return infinite;
-    const std::size_t c = problem.offset + static_cast<std::size_t>(i - k);
-    const auto len = static_cast<std::size_t>(k);
-    const bool slip = (c >= len && same(c - len, piece)) || same(c + len, piece);
+    if (ref_has_placeholder && piece.find('N') != std::string_view::npos) return infinite;
+    const bool slip = copy_before(problem.offset + static_cast<std::size_t>(i - k), piece.data(), piece.size());
     return pack(static_cast<std::uint64_t>(k), 1, slip ? 0 : 1, 0);
   };
   auto insertion = [&](std::int32_t i, std::int32_t j, std::int32_t k) -> cost_t {  // query[j-k, j) before ref[i]
     if ((i == 0 && !problem.insert_at_start) || (i == n && !problem.insert_at_end)) return infinite;
     std::string_view piece = query.substr(static_cast<std::size_t>(j - k), static_cast<std::size_t>(k));
-    const std::size_t c = problem.offset + static_cast<std::size_t>(i);
-    const auto len = static_cast<std::size_t>(k);
-    const bool slip = (c >= len && same(c - len, piece)) || same(c, piece);
+    const bool slip = copy_before(problem.offset + static_cast<std::size_t>(i), piece.data(), piece.size());
     return pack(static_cast<std::uint64_t>(k), 1, slip ? 0 : 1, 0);
   };
 
@@ -473,15 +732,16 @@ std::vector<alignment_step> best_alignment(const alignment_problem& problem) {
         const cost_t c = diagonal(i, j);
         if (pred != infinite && c != infinite) best = std::min(best, pred + c);
       }
-      for (std::int32_t k = 1; i - k >= 0 && j - (i - k) <= dmax; ++k) {
+      // A gap of k bases costs at least pack(k, 1, 0, 0): skip the slippage test when that cannot win.
+      for (std::int32_t k = 1; k <= max_deleted && i - k >= 0 && j - (i - k) <= dmax; ++k) {
         const cost_t pred = cell(i - k, j);
-        if (pred == infinite) continue;
+        if (pred == infinite || pred + pack(static_cast<std::uint64_t>(k), 1, 0, 0) >= best) continue;
         const cost_t c = deletion(i, k);
         if (c != infinite) best = std::min(best, pred + c);
       }
-      for (std::int32_t k = 1; j - k >= 0 && (j - k) - i >= dmin; ++k) {
+      for (std::int32_t k = 1; k <= max_inserted && j - k >= 0 && (j - k) - i >= dmin; ++k) {
         const cost_t pred = cell(i, j - k);
-        if (pred == infinite) continue;
+        if (pred == infinite || pred + pack(static_cast<std::uint64_t>(k), 1, 0, 0) >= best) continue;
         const cost_t c = insertion(i, j, k);
         if (c != infinite) best = std::min(best, pred + c);
       }
@@ -497,7 +757,7 @@ std::vector<alignment_step> best_alignment(const alignment_problem& problem) {
   while (i > 0 || j > 0) {
     const cost_t here = cell(i, j);
     bool moved = false;
-    for (std::int32_t k = 1; !moved && i - k >= 0 && j - (i - k) <= dmax; ++k) {
+    for (std::int32_t k = 1; !moved && k <= max_deleted && i - k >= 0 && j - (i - k) <= dmax; ++k) {
       const cost_t pred = cell(i - k, j);
       if (pred == infinite) continue;
       const cost_t c = deletion(i, k);
@@ -507,7 +767,7 @@ std::vector<alignment_step> best_alignment(const alignment_problem& problem) {
         moved = true;
       }
     }
-    for (std::int32_t k = 1; !moved && j - k >= 0 && (j - k) - i >= dmin; ++k) {
+    for (std::int32_t k = 1; !moved && k <= max_inserted && j - k >= 0 && (j - k) - i >= dmin; ++k) {
       const cost_t pred = cell(i, j - k);
       if (pred == infinite) continue;
       const cost_t c = insertion(i, j, k);
@@ -566,7 +826,7 @@ std::vector<variant> canonicalize(const range& coverage, std::span<const variant
     while (k < vs.size() && vs[k].position < piece.first) ++k;  // cannot happen after clipping; be safe
     std::size_t end = k;
     while (end < vs.size() && vs[end].position <= piece.last) ++end;
-    std::span<const variant> input = std::span<const variant>(vs).subspan(k, end - k);
+    std::span<variant> input = std::span<variant>(vs).subspan(k, end - k);
     std::vector<variant> again;
     for (int round = 0;; ++round) {
       const std::size_t before = out.size();
@@ -600,7 +860,7 @@ std::vector<variant> canonicalize(const range& coverage, std::span<const variant
     });
     if (std::find(out.begin(), out.end(), v) == out.end()) out.push_back(std::move(v));
   }
-  std::sort(out.begin(), out.end());
+  if (!std::is_sorted(out.begin(), out.end())) std::sort(out.begin(), out.end());
   return out;
 }
 

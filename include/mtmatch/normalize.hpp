@@ -12,7 +12,8 @@
 ///  2. fewest events: contiguous deleted (inserted) bases are one deletion (insertion), `523-524d`,
 ///     `8281-8289d`, `524.1AC`, `8289.1CCCCCTCTA`;
 ///  3. fewest indels that are not repeat slippage (an indel slips when the deleted or inserted bases
-///     equal the adjacent rCRS copy, e.g. one C of a C-tract);
+///     equal the rCRS bases right before it — 5', inside the covered interval — e.g. one C of a
+///     C-tract; counting the 5' copy only keeps the 3'-most place of a lone indel its best place);
 ///  4. fewest substitutions: slippage indels are preferred to substitutions, so a shifted C-tract
 ///     boundary `309T 310C` reads as the length variants `309d 315.1C`, and substitutions to
 ///     indels that are not slippage;
@@ -110,8 +111,21 @@ struct alignment_problem {
   bool insert_at_end = false;    ///< allow an insertion after the last ref base
 };
 
+/// Turns the per-thread memo of solved windows on (the default) or off, and empties it. The memo
+/// changes no result, only speed; benchmarks turn it off to measure the alignment itself.
+void use_window_memo(bool on) noexcept;
+
+/// Steps best_alignment() takes for `problem`: (|ref| + 1) · band², band = the offsets a path within
+/// `max_bases` can reach (every cell tries each gap length that stays in the band).
+[[nodiscard]] std::size_t alignment_work(const alignment_problem& problem) noexcept;
+
+/// Most work best_alignment() takes on (2^24 steps, some tens of milliseconds); bigger windows — indels of
+/// thousands of bases — are left as they are by canonicalize() and counted per variant by compare().
+inline constexpr std::size_t max_alignment_work = std::size_t{1} << 24;
+
 /// The best alignment under the rule at the top of this file, as its non-matching steps from 5' to
-/// 3'. `N` in `ref` (3107) only ever matches `N`. Deterministic; O(|ref| · band²).
+/// 3'. `N` in `ref` (3107) only ever matches `N`. Deterministic; O(|ref| · band²). Throws
+/// mtmatch::error when alignment_work(problem) > max_alignment_work.
 [[nodiscard]] std::vector<alignment_step> best_alignment(const alignment_problem& problem);
 
 }  // namespace detail

@@ -178,6 +178,14 @@ TEST(Compare, LengthVariantsIgnoredOrCounted) {
   EXPECT_EQ(c.ignored[0].b, "");
 }
 
+TEST(Compare, HugeDeletionsAreCountedWithoutAligningThem) {
+  const profile a{"a", mtmatch::range::whole(), {mtmatch::variant{4000, mtmatch::variant_kind::deletion, 6000, "", false}}, ""};
+  const profile b = p("");
+  const auto c = compare(a, b);
+  EXPECT_EQ(c.differences, 1);
+  EXPECT_EQ(c.differing[0].position, 4000);
+}
+
 TEST(Compare, ThresholdsAreConfigurableAndValidated) {
   const profile a = p("16093C 16223T 16362C");
   const profile b = p("16223T");
