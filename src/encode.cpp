@@ -124,10 +124,11 @@ void set_bit(std::uint64_t* words, std::size_t bit) noexcept { words[bit / 64] |
 
 }  // namespace
 
-bool window_reaches_length_stretch(std::int32_t window_first, std::int32_t window_last) noexcept {
+bool near_length_stretch(std::int32_t first, std::int32_t last) noexcept {
+  constexpr std::int32_t reach = 3;
   constexpr std::int32_t stretches[4][2] = {{16184, 16193}, {303, 315}, {568, 573}, {515, 524}};
   for (const auto& s : stretches)
-    if (window_first <= s[1] && window_last >= s[0]) return true;
+    if (first <= s[1] + reach && last >= s[0] - reach) return true;
   return false;
 }
 
@@ -255,28 +256,29 @@ std::shared_ptr<const variant_dictionary> variant_dictionary::build(std::span<co
     return cols[x].first != cols[y].first ? cols[x].first < cols[y].first : x < y;
   });
 
-  // 6. For every indel, the other columns inside its compare() window (see match.cpp: a lone
-  //    differing indel is settled locally only when the two profiles have nothing else there).
+  // 6. For every column, the other columns that touch its compare() window (match.cpp settles a
+  //    cluster from its differing columns alone when the two profiles share nothing there).
+  //    Deletions longer than 64 bases are kept apart so that position scans stay short.
   std::int32_t longest = 1;
-  for (const auto& c : cols) longest = std::max(longest, c.last - c.first + 1);
+  for (std::uint32_t id = 0; id < cols.size(); ++id) {
+    const std::int32_t span = cols[id].last - cols[id].first + 1;
+    if (span > 64) dict->long_columns_.push_back(id);
+    else longest = std::max(longest, span);
+  }
   dict->longest_ = longest;
   dict->by_position_ = by_position;
   dict->neighbour_begin_.assign(cols.size() + 1, 0);
   for (std::uint32_t id = 0; id < cols.size(); ++id) {
-    if (cols[id].value.is_indel()) {
-      const std::int32_t lo = cols[id].window_first;
-      const std::int32_t hi = cols[id].window_last;
-      auto it = std::lower_bound(by_position.begin(), by_position.end(), lo - longest,
-                                 [&](std::uint32_t x, std::int32_t p) { return cols[x].first < p; });
-      for (; it != by_position.end() && cols[*it].first <= hi; ++it)
-        if (*it != id && cols[*it].last >= lo) {
-          dict->neighbours_.push_back(*it);
-          // compare() aligns an indel with what sits in its window and may find fewer events there
-          // (an insertion and a deletion against one substitution): both sides carry slack.
-          cols[*it].flags |= column_indel_context;
-          cols[id].flags |= column_indel_context;
-        }
-    }
+    const std::int32_t lo = cols[id].window_first;
+    const std::int32_t hi = cols[id].window_last;
+    dict->for_each_touching(lo, hi, [&](std::uint32_t other) {
+      if (other == id) return;
+      dict->neighbours_.push_back(other);
+      if (cols[id].value.is_indel()) {
+        cols[other].flags |= column_indel_context;
+        cols[id].flags |= column_indel_context;
+      }
+    });
     dict->neighbour_begin_[id + 1] = static_cast<std::uint32_t>(dict->neighbours_.size());
   }
 
@@ -308,9 +310,13 @@ std::shared_ptr<const variant_dictionary> variant_dictionary::build(std::span<co
     int s = 0;
     if (c.is(column_heteroplasmy)) s = 2;
     else if (c.is(column_minor_allele)) s = 1;
+    // compare() aligns a differing indel together with the differences around it and may need
+    // fewer events for the lot (an insertion and a deletion against one substitution): one unit
+    // per indel that is not always ignored; and a substitution next to a C-tract can be read as
+    // part of an ignored length variant (16189C against 16193.1C).
     if (!c.is(column_length_variant) &&
-        ((c.flags & (column_length_if_first | column_length_if_second)) || c.is(column_indel_context) ||
-         window_reaches_length_stretch(c.window_first, c.window_last)))
+        (c.value.is_indel() || (c.flags & (column_length_if_first | column_length_if_second)) ||
+         near_length_stretch(c.first, c.last)))
       s += 1;
     if (c.is(column_coverage_boundary)) s += 1;
     c.slack = static_cast<std::uint8_t>(s);

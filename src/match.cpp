@@ -37,6 +37,12 @@ namespace {
 
 using detail::block_rows;
 constexpr int unbounded = std::numeric_limits<int>::max() / 4;
+// compare()'s alignment may read a run of substitutions inside one window as a shifted stretch:
+// an insertion plus a deletion (2 events) instead of m >= 3 substitutions. Pairs whose bound exceeds
+// the threshold by at most this much are checked for such crowded windows; larger re-readings would
+// need a tandem stretch with more than 5 differing substitutions in one window, which mtDNA
+// profiles do not have (see match.hpp).
+constexpr int shift_margin = 3;
 
 // Everything about one (remains class, relatives class) pair, computed once per run.
 struct class_pair {
@@ -138,8 +144,10 @@ class engine {
   void run_item(const work_item& item, item_output& out) const;
   int settle(const std::uint64_t* qa, std::uint32_t ha, std::uint32_t hb, const class_pair& cp,
              std::vector<diff_column>& scratch, bool& used_reference) const;
+  int shift_relief(const std::uint64_t* qa, std::uint32_t hb, const class_pair& cp, std::vector<diff_column>& diffs) const;
   int count_window(std::int32_t lo, std::int32_t hi, const std::uint64_t* qa, std::span<const std::uint32_t> ta,
-                   const std::uint64_t* rb, std::span<const std::uint32_t> tb, const class_pair& cp) const;
+                   const std::uint64_t* rb, std::span<const std::uint32_t> tb, const class_pair& cp,
+                   std::span<const diff_column> cluster) const;
   void collect(match_result& result, std::vector<item_output>& outputs) const;
   [[nodiscard]] verdict verdict_of(int d, std::int32_t length) const noexcept {
     if (length == 0) return verdict::no_overlap;
@@ -292,7 +300,7 @@ int engine::settle(const std::uint64_t* qa, std::uint32_t ha, std::uint32_t hb, 
         ++count;  // two bases at one position: one substitution, unless the heteroplasmy pattern-matches
       }
     }
-    if (general) count += count_window(lo, reach, qa, ta, base, tb, cp);
+    if (general) count += count_window(lo, reach, qa, ta, base, tb, cp, std::span<const diff_column>(diffs.data() + s, e - s));
     s = e;
   }
   return count;
@@ -304,37 +312,63 @@ int engine::settle(const std::uint64_t* qa, std::uint32_t ha, std::uint32_t hb, 
 // so the cut-down profiles give exactly the cluster's share. Clusters repeat (haplogroup motifs),
 // so results are remembered per thread.
 int engine::count_window(std::int32_t lo, std::int32_t hi, const std::uint64_t* qa, std::span<const std::uint32_t> ta,
-                         const std::uint64_t* rb, std::span<const std::uint32_t> tb, const class_pair& cp) const {
+                         const std::uint64_t* rb, std::span<const std::uint32_t> tb, const class_pair& cp,
+                         std::span<const diff_column> cluster) const {
   thread_local window_cache cache;
   cache.reset_for(dict_.serial(), &opt_);
   std::string& key = cache.key;
   key.clear();
   auto put = [&](std::uint32_t x) { key.append(reinterpret_cast<const char*>(&x), sizeof x); };
-  put(static_cast<std::uint32_t>(lo));
-  put(static_cast<std::uint32_t>(hi));
-  put(static_cast<std::uint32_t>(cp.ca));
-  put(static_cast<std::uint32_t>(cp.cb));
   std::vector<std::uint32_t>& ids_a = cache.ids_a;
   std::vector<std::uint32_t>& ids_b = cache.ids_b;
   ids_a.clear();
   ids_b.clear();
-  dict_.for_each_touching(lo, hi, [&](std::uint32_t id) {
-    const bool in_a = id < dict_.dense_columns() ? ((qa[id / 64] >> (id % 64)) & 1U) != 0
-                                                 : std::binary_search(ta.begin(), ta.end(), id);
-    const bool in_b = id < dict_.dense_columns() ? ((rb[std::size_t{id / 64} * block_rows] >> (id % 64)) & 1U) != 0
-                                                 : std::binary_search(tb.begin(), tb.end(), id);
-    if (in_a) ids_a.push_back(id);
-    if (in_b) ids_b.push_back(id);
-  });
-  for (std::uint32_t id : ids_a) put(id);
+  // Everything of the two profiles that touches the cluster: its differing columns, and the shared
+  // columns there (few: found from the AND of the two rows). Both go into the key; clusters repeat
+  // across a run (haplogroup motifs, C-tract lengths), so most lookups hit.
+  const bool inside = cp.common.contains_all(lo, hi);
+  if (!inside) {
+    put(0xFFFFFFFDU);
+    put(static_cast<std::uint32_t>(lo));
+    put(static_cast<std::uint32_t>(hi));
+    put(static_cast<std::uint32_t>(cp.ca));
+    put(static_cast<std::uint32_t>(cp.cb));
+  }
+  for (const auto& d : cluster) {
+    put(d.id * 2 + d.owner);
+    (d.owner == 0 ? ids_a : ids_b).push_back(d.id);
+  }
   put(0xFFFFFFFFU);
-  for (std::uint32_t id : ids_b) put(id);
+  auto touches = [&](std::uint32_t id) { return dict_.column(id).first <= hi && dict_.column(id).last >= lo; };
+  auto add_shared = [&](std::uint32_t id) {
+    put(id);
+    ids_a.push_back(id);
+    ids_b.push_back(id);
+  };
+  for (std::size_t i = 0; i < cp.cover_word.size(); ++i) {
+    const std::uint32_t w = cp.cover_word[i];
+    std::uint64_t shared = qa[w] & rb[std::size_t{w} * block_rows] & cp.cover_mask[i];
+    while (shared != 0) {
+      const std::uint32_t id = w * 64 + static_cast<std::uint32_t>(std::countr_zero(shared));
+      if (touches(id)) add_shared(id);
+      shared &= shared - 1;
+    }
+  }
+  for (std::size_t i = 0, j = 0; i < ta.size() && j < tb.size();) {
+    if (ta[i] < tb[j]) ++i;
+    else if (tb[j] < ta[i]) ++j;
+    else {
+      if (dict_.class_covers(cp.ca, ta[i]) && dict_.class_covers(cp.cb, ta[i]) && touches(ta[i])) add_shared(ta[i]);
+      ++i, ++j;
+    }
+  }
   if (auto it = cache.counts.find(key); it != cache.counts.end()) return it->second;
-
+  std::sort(ids_a.begin(), ids_a.end());
+  std::sort(ids_b.begin(), ids_b.end());
   profile pa;
   profile pb;
-  pa.coverage = cp.common;
-  pb.coverage = cp.common;
+  pa.coverage = inside ? range::whole() : cp.common;  // inside the common range, clamping changes nothing
+  pb.coverage = pa.coverage;
   for (std::uint32_t id : ids_a) pa.variants.push_back(dict_.column(id).value);
   for (std::uint32_t id : ids_b) pb.variants.push_back(dict_.column(id).value);
   std::sort(pa.variants.begin(), pa.variants.end());
@@ -343,6 +377,35 @@ int engine::count_window(std::int32_t lo, std::int32_t hi, const std::uint64_t* 
   if (cache.counts.size() > 200000) cache.counts.clear();
   cache.counts.emplace(key, n);
   return n;
+}
+
+// How many events compare() could save on this pair by reading crowded differing substitutions as
+// shifted stretches: over each cluster of overlapping windows, (substitutions there - 2) when >= 3.
+int engine::shift_relief(const std::uint64_t* qa, std::uint32_t hb, const class_pair& cp,
+                         std::vector<diff_column>& diffs) const {
+  diffs.clear();
+  const std::uint64_t* base = b_.blocks() + (std::size_t{hb} / block_rows * words_) * block_rows + hb % block_rows;
+  auto add = [&](std::uint32_t w, std::uint64_t m) {
+    std::uint64_t x = (qa[w] ^ base[std::size_t{w} * block_rows]) & m;
+    while (x != 0) {
+      const auto id = static_cast<std::uint32_t>(w * 64 + static_cast<std::uint32_t>(std::countr_zero(x)));
+      if (!dict_.column(id).value.is_indel()) diffs.push_back({id, dict_.column(id).window_first, 0});
+      x &= x - 1;
+    }
+  };
+  for (std::uint32_t w : cp.full) add(w, ~std::uint64_t{0});
+  for (std::size_t i = 0; i < cp.edge.size(); ++i) add(cp.edge[i], cp.edge_mask[i]);
+  if (diffs.size() < 3) return 0;
+  std::sort(diffs.begin(), diffs.end(), [](const diff_column& x, const diff_column& y) { return x.window_first < y.window_first; });
+  int relief = 0;
+  for (std::size_t s = 0; s < diffs.size();) {
+    std::int32_t reach = dict_.column(diffs[s].id).window_last;
+    std::size_t e = s + 1;
+    while (e < diffs.size() && diffs[e].window_first <= reach) reach = std::max(reach, dict_.column(diffs[e++].id).window_last);
+    if (e - s >= 3) relief += static_cast<int>(e - s) - 2;
+    s = e;
+  }
+  return relief;
 }
 
 void engine::run_item(const work_item& item, item_output& out) const {
@@ -398,7 +461,7 @@ void engine::run_item(const work_item& item, item_output& out) const {
           const column_info& c = dict_.column(id);
           if (!c.is(column_length_variant) && dict_.class_covers(cp.cb, id)) ++n_a;
         }
-        const int reach = limit[g] + max_slack_b;
+        const int reach = limit[g] + max_slack_b + shift_margin;
         // Rows of the item are sorted by ordinary count: binary search the window.
         std::uint32_t left = item.r_begin, right = item.r_end;
         while (left < right) {  // first row with n_b >= n_a - reach
@@ -434,7 +497,9 @@ void engine::run_item(const work_item& item, item_output& out) const {
       const std::uint32_t first_row = block_lo * static_cast<std::uint32_t>(block_rows);
       for (std::uint32_t r = lo; r < hi; ++r) {
         // limit[g] is re-read: in top-k mode it tightens as the list fills
-        if (static_cast<int>(cnt[r - first_row]) > limit[g] + slack_b[r]) continue;
+        const int excess = static_cast<int>(cnt[r - first_row]) - (limit[g] + slack_b[r]);
+        if (excess > 0 && (excess > shift_margin || shift_relief(queries.data() + g * words_, r, cp, scratch) < excess))
+          continue;
         ++out.candidates;
         bool used_reference = false;
         const int d = settle(queries.data() + g * words_, ha, r, cp, scratch, used_reference);

@@ -54,17 +54,17 @@ enum column_flag : std::uint8_t {
   column_length_variant = 2,      ///< an indel compare() ignores as a length variant whichever profile has it
   column_minor_allele = 4,        ///< not the most frequent variant of its site
   column_deletion = 8,            ///< a deletion (any length)
-  column_indel_context = 16,      ///< an indel with other columns in its compare() window, or such a column
+  column_indel_context = 16,      ///< an indel with other columns in its compare() window, or such a column (informative)
   column_coverage_boundary = 32,  ///< a multi-base deletion that some coverage class cuts
   column_length_if_first = 64,    ///< ignored as a length variant when the first profile of compare(a, b) has it
   column_length_if_second = 128,  ///< ignored as a length variant when the second profile has it
 };
 
-/// The length-variable stretches of normalize.hpp (is_length_variant). A difference whose compare()
-/// window reaches one of them can be re-explained by compare()'s alignment as part of an ignored
-/// length variant (`16189C` against `16193.1C` is one T deleted from the C-tract: no difference),
-/// so such columns carry one unit of slack.
-[[nodiscard]] bool window_reaches_length_stretch(std::int32_t window_first, std::int32_t window_last) noexcept;
+/// True when first..last lies within 3 bases of a length-variable stretch of normalize.hpp
+/// (is_length_variant). compare()'s alignment can re-read a substitution there as part of an
+/// ignored length variant (`16189C` against `16193.1C` is one T deleted from the C-tract: no
+/// difference), so such columns carry one unit of slack.
+[[nodiscard]] bool near_length_stretch(std::int32_t first, std::int32_t last) noexcept;
 
 /// One column of the dictionary.
 struct column_info {
@@ -140,7 +140,7 @@ class variant_dictionary {
   /// Dense mask of the length-variant columns (dense_words() words).
   [[nodiscard]] const std::uint64_t* length_variant_mask() const noexcept { return length_dense_.data(); }
 
-  /// Indel columns: the other columns that touch its compare() window. Empty for substitutions.
+  /// The other columns that touch this column's compare() window.
   [[nodiscard]] std::span<const std::uint32_t> window_neighbours(std::uint32_t id) const noexcept {
     return {neighbours_.data() + neighbour_begin_[id], neighbours_.data() + neighbour_begin_[id + 1]};
   }
@@ -151,7 +151,9 @@ class variant_dictionary {
     auto it = std::lower_bound(by_position_.begin(), by_position_.end(), lo - longest_,
                                [&](std::uint32_t x, std::int32_t p) { return columns_[x].first < p; });
     for (; it != by_position_.end() && columns_[*it].first <= hi; ++it)
-      if (columns_[*it].last >= lo) f(*it);
+      if (columns_[*it].last >= lo && columns_[*it].last - columns_[*it].first < 64) f(*it);
+    for (std::uint32_t id : long_columns_)
+      if (columns_[id].first <= hi && columns_[id].last >= lo) f(id);
   }
 
   /// Sum over a set of columns of their slack (see column_info::slack), capped at 255.
@@ -173,6 +175,7 @@ class variant_dictionary {
   std::uint64_t serial_ = 0;
   std::vector<std::uint32_t> by_position_;
   std::int32_t longest_ = 1;
+  std::vector<std::uint32_t> long_columns_;
   std::vector<std::uint32_t> neighbour_begin_;
   std::vector<std::uint32_t> neighbours_;
 };
