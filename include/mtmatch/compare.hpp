@@ -67,8 +67,22 @@ struct comparison {
   int discordant_sites = 0;  ///< tree-defining sites (weight ≥ the policy's threshold) that separate them
 };
 
-/// Compares two canonical profiles over the range both cover. Differences are counted per
+/// Compares two profiles over the range both cover (3107 excluded). Differences are counted per
 /// site/event: a 9-bp deletion is one, `16093C` vs `16093A` is one; see compare_policy.
+///
+/// How: both sequences are reconstructed over the common range and aligned to each other with the
+/// rule of normalize.hpp (fewest changed bases, then fewest events, slippage indels before
+/// substitutions, gaps 3'), on windows around the variants the two write differently; each event of
+/// that alignment is one difference. So the notation never matters (`309T 310C` vs `309d 315.1C`:
+/// none), and one real change is one difference even next to indels whose canonical places it
+/// shifts. An indel event lying inside a length-variable stretch (is_length_variant) is a length
+/// variant; a substitution where one side's IUPAC code includes the other's base is compatible under
+/// pattern matching. `differing[i].a`/`.b` list each profile's variants at the event's rCRS
+/// positions. Windows too wide to align (indels of thousands of bases, normalize.hpp) count each
+/// variant written differently as one difference.
+/// Example: compare(profile::parse("16093Y 16223T 8281-8289d"), profile::parse("16093C 16223T"))
+/// → 1 difference (the 9-bp deletion), 16093Y/C ignored as compatible, verdict inconclusive.
+/// Throws mtmatch::error when the policy is invalid.
 [[nodiscard]] comparison compare(const profile& a, const profile& b, const compare_policy& policy = {});
 
 }  // namespace mtmatch
