@@ -140,6 +140,7 @@ void encode_options::validate() const {
     throw error("encode_options.max_dense_bits must be a multiple of 512 in 512..32768, got " +
                 std::to_string(max_dense_bits));
   if (!(max_tail_per_profile >= 0)) throw error("encode_options.max_tail_per_profile must be >= 0");
+  if (fill_gaps < 0) throw error("encode_options.fill_gaps must be >= 0, got " + std::to_string(fill_gaps));
 }
 
 std::shared_ptr<const variant_dictionary> variant_dictionary::build(std::span<const std::span<const profile>> sets,
@@ -148,6 +149,7 @@ std::shared_ptr<const variant_dictionary> variant_dictionary::build(std::span<co
   auto dict = std::shared_ptr<variant_dictionary>(new variant_dictionary());
   static std::atomic<std::uint64_t> serials{0};
   dict->serial_ = ++serials;
+  dict->fill_gaps_ = options.fill_gaps;
 
   // 1. Distinct variants with their counts, distinct coverages.
   std::vector<column_info> found;
@@ -157,11 +159,12 @@ std::shared_ptr<const variant_dictionary> variant_dictionary::build(std::span<co
   for (auto set : sets) {
     for (const profile& p : set) {
       ++n_profiles;
-      std::string ck = range_key(p.coverage);
+      range family = dict->class_of_range(p.coverage);
+      std::string ck = range_key(family);
       if (dict->class_by_key_.find(ck) == dict->class_by_key_.end()) {
-        if (dict->classes_.size() >= 65535) throw error("more than 65535 distinct coverage ranges");
+        if (dict->classes_.size() >= 65535) throw error("more than 65535 distinct coverage classes");
         dict->class_by_key_.emplace(ck, static_cast<std::uint16_t>(dict->classes_.size()));
-        dict->classes_.push_back(p.coverage);
+        dict->classes_.push_back(std::move(family));
       }
       for (const variant& v : p.variants) {
         ++occurrences;
@@ -332,8 +335,25 @@ std::optional<std::uint32_t> variant_dictionary::find(const variant& v) const {
   return it->second;
 }
 
+range variant_dictionary::class_of_range(const range& r) const {
+  const auto& pieces = r.intervals();
+  if (pieces.empty() || fill_gaps_ <= 0) return r;
+  std::vector<interval> out;
+  for (const auto& piece : pieces) {
+    if (!out.empty() && piece.first - out.back().last - 1 <= fill_gaps_) out.back().last = piece.last;
+    else out.push_back(piece);
+  }
+  // the gap across the origin (16569 is followed by 1), e.g. a control region with 1-10 missing
+  const std::int32_t around = (rcrs_length - out.back().last) + (out.front().first - 1);
+  if (around > 0 && around <= fill_gaps_ && (out.size() > 1 || out.front().first > 1 || out.back().last < rcrs_length)) {
+    out.front().first = 1;
+    out.back().last = rcrs_length;
+  }
+  return range(std::move(out));
+}
+
 std::optional<std::uint16_t> variant_dictionary::find_class(const range& r) const {
-  auto it = class_by_key_.find(range_key(r));
+  auto it = class_by_key_.find(range_key(class_of_range(r)));
   if (it == class_by_key_.end()) return std::nullopt;
   return it->second;
 }
@@ -360,9 +380,12 @@ profile_store::profile_store(std::shared_ptr<const variant_dictionary> dictionar
   // Encode every profile: class and sorted column ids; identical ones share a haplotype.
   struct draft {
     std::uint16_t cls;
+    std::uint32_t exact;
+    bool ragged;
     std::vector<std::uint32_t> ids;
     std::vector<std::uint32_t> members;
   };
+  std::unordered_map<std::string, std::uint32_t> range_index;
   std::vector<draft> drafts;
   std::unordered_map<std::string, std::uint32_t> seen;
   std::vector<std::uint32_t> draft_of(profiles.size());
@@ -389,10 +412,13 @@ profile_store::profile_store(std::shared_ptr<const variant_dictionary> dictionar
       ids.push_back(*id);
     }
     std::sort(ids.begin(), ids.end());
-    key.assign(reinterpret_cast<const char*>(&*cls), sizeof(std::uint16_t));
+    auto [rit, new_range] = range_index.try_emplace(range_key(p.coverage), static_cast<std::uint32_t>(ranges_.size()));
+    if (new_range) ranges_.push_back(p.coverage);
+    const std::uint32_t exact = rit->second;
+    key.assign(reinterpret_cast<const char*>(&exact), sizeof exact);
     key.append(reinterpret_cast<const char*>(ids.data()), ids.size() * sizeof(std::uint32_t));
     auto [it, inserted] = seen.try_emplace(key, static_cast<std::uint32_t>(drafts.size()));
-    if (inserted) drafts.push_back({*cls, std::move(ids), {}});
+    if (inserted) drafts.push_back({*cls, exact, !(p.coverage == dict.class_range(*cls)), std::move(ids), {}});
     drafts[it->second].members.push_back(static_cast<std::uint32_t>(i));
     draft_of[i] = it->second;
   }
@@ -407,9 +433,12 @@ profile_store::profile_store(std::shared_ptr<const variant_dictionary> dictionar
   std::iota(order.begin(), order.end(), 0U);
   std::vector<std::size_t> n_ordinary(drafts.size());
   for (std::size_t i = 0; i < drafts.size(); ++i) n_ordinary[i] = ordinary(drafts[i]);
+  // Rows by class, clean before ragged (the count filter works on the clean run), then by count.
   std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
     if (drafts[a].cls != drafts[b].cls) return drafts[a].cls < drafts[b].cls;
+    if (drafts[a].ragged != drafts[b].ragged) return drafts[b].ragged;
     if (n_ordinary[a] != n_ordinary[b]) return n_ordinary[a] < n_ordinary[b];
+    if (drafts[a].exact != drafts[b].exact) return drafts[a].exact < drafts[b].exact;
     return drafts[a].ids < drafts[b].ids;
   });
   std::vector<std::uint32_t> row_of(drafts.size());
@@ -421,6 +450,9 @@ profile_store::profile_store(std::shared_ptr<const variant_dictionary> dictionar
   blocks_.reset(static_cast<std::uint64_t*>(::operator new[](total_words * 8, std::align_val_t{64})));
   std::memset(blocks_.get(), 0, total_words * 8);
   class_.resize(n);
+  exact_.resize(n);
+  ragged_.resize(n);
+  missing_begin_.assign(n + 1, 0);
   slack_.resize(n);
   slack_counted_.resize(n);
   needs_reference_.resize(n);
@@ -430,6 +462,37 @@ profile_store::profile_store(std::shared_ptr<const variant_dictionary> dictionar
   for (std::uint32_t r = 0; r < n; ++r) {
     const draft& d = drafts[order[r]];
     class_[r] = d.cls;
+    exact_[r] = d.exact;
+    std::uint8_t rag = d.ragged ? 1 : 0;
+    for (std::uint32_t id : d.ids) {
+      const column_info& c = dict.column(id);
+      if (c.is(column_deletion) && c.last > c.first) rag |= 2;
+    }
+    ragged_[r] = rag;
+    if (d.ragged) {
+      // core columns the class range has and this range lacks: its missing stretches
+      const range gaps_of = dict.class_range(d.cls);
+      const range& own = ranges_[d.exact];
+      for (const auto& piece : gaps_of.intervals()) {
+        std::int32_t p = piece.first;
+        while (p <= piece.last) {
+          if (own.contains(p)) {
+            ++p;
+            continue;
+          }
+          std::int32_t q = p;
+          while (q + 1 <= piece.last && !own.contains(q + 1)) ++q;
+          dict.for_each_touching(p - 1, q + 1, [&](std::uint32_t id) {
+            if (id < dict.dense_columns() && dict.class_covers(d.cls, id) && !mtmatch::covers(own, dict.column(id)))
+              missing_list_.push_back(id);
+          });
+          p = q + 1;
+        }
+      }
+      std::sort(missing_list_.begin() + missing_begin_[r], missing_list_.end());
+      missing_list_.erase(std::unique(missing_list_.begin() + missing_begin_[r], missing_list_.end()), missing_list_.end());
+    }
+    missing_begin_[r + 1] = static_cast<std::uint32_t>(missing_list_.size());
     slack_[r] = dict.slack_of(d.ids, false);
     slack_counted_[r] = dict.slack_of(d.ids, true);
     ordinary_count_[r] = static_cast<std::uint16_t>(std::min<std::size_t>(n_ordinary[order[r]], 0xFFFF));
@@ -477,6 +540,21 @@ std::uint32_t profile_store::class_begin(std::uint16_t c) const noexcept {
   return static_cast<std::uint32_t>(std::lower_bound(class_.begin(), class_.end(), c) - class_.begin());
 }
 
+std::uint32_t profile_store::class_ragged_begin(std::uint16_t c) const noexcept {
+  std::uint32_t lo = class_begin(c), hi = class_end(c);
+  while (lo < hi) {
+    const std::uint32_t mid = lo + (hi - lo) / 2;
+    if (ragged(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+bool profile_store::covers(std::uint32_t h, std::uint32_t id) const noexcept {
+  if (!dictionary_->class_covers(class_[h], id)) return false;
+  return !ragged(h) || mtmatch::covers(ranges_[exact_[h]], dictionary_->column(id));
+}
+
 std::uint32_t profile_store::class_end(std::uint16_t c) const noexcept {
   return static_cast<std::uint32_t>(std::upper_bound(class_.begin(), class_.end(), c) - class_.begin());
 }
@@ -484,7 +562,7 @@ std::uint32_t profile_store::class_end(std::uint16_t c) const noexcept {
 profile profile_store::decode_haplotype(std::uint32_t h) const {
   profile p;
   p.id = ids_.empty() || member_begin_[h] == member_begin_[h + 1] ? std::string() : ids_[member_list_[member_begin_[h]]];
-  p.coverage = dictionary_->class_range(class_[h]);
+  p.coverage = ranges_[exact_[h]];
   for (std::uint32_t id : columns(h)) p.variants.push_back(dictionary_->column(id).value);
   std::sort(p.variants.begin(), p.variants.end());
   return p;
@@ -500,6 +578,8 @@ std::size_t profile_store::bytes(bool with_ids) const noexcept {
   std::size_t b = (class_.size() + 7) / 8 * 8 * words_ * 8;
   b += class_.size() * (sizeof(std::uint16_t) * 2 + 2 + sizeof(std::uint32_t) * 2);
   b += tail_list_.size() * 4 + member_list_.size() * 4 + haplotype_of_.size() * 4;
+  b += exact_.size() * 5 + missing_list_.size() * 4 + missing_begin_.size() * 4;
+  for (const auto& r : ranges_) b += sizeof(range) + r.intervals().size() * sizeof(interval);
   if (with_ids)
     for (const auto& id : ids_) b += sizeof(std::string) + (id.size() > 15 ? id.size() + 1 : 0);
   return b;

@@ -57,16 +57,28 @@ struct class_pair {
   std::vector<std::uint64_t> count_mask_b;  // ordinary core columns inside cb (for the count filter)
   std::vector<std::uint32_t> cover_word;    // words with columns inside both coverages (for settling)
   std::vector<std::uint64_t> cover_mask;
+  std::vector<std::uint64_t> kernel_mask;   // per word, what the kernel plan reads (0 = skipped)
   [[nodiscard]] detail::word_plan plan() const noexcept {
     return {full.data(), full.size(), edge.data(), edge_mask.data(), edge.size()};
   }
 };
 
+// One haplotype pair being settled: its class pair and, when a missing stretch makes either side
+// ragged, the exact common range.
+struct pair_view {
+  const class_pair* cp = nullptr;
+  const range* common = nullptr;
+  std::int32_t compared_length = 0;
+  bool ragged = false;
+  std::uint32_t ha = 0;
+  std::uint32_t hb = 0;
+};
+
 struct pair_record {
   std::uint32_t a;  // remains haplotype
   std::uint32_t b;  // relatives haplotype
+  std::int32_t length;
   std::uint16_t d;
-  std::uint16_t pair_index;  // class pair
 };
 
 struct top_entry {
@@ -142,11 +154,15 @@ class engine {
   void build_pairs();
   void build_items();
   void run_item(const work_item& item, item_output& out) const;
-  int settle(const std::uint64_t* qa, std::uint32_t ha, std::uint32_t hb, const class_pair& cp,
-             std::vector<diff_column>& scratch, bool& used_reference) const;
+  int settle(const std::uint64_t* qa, const pair_view& pv, std::vector<diff_column>& scratch, bool& used_reference) const;
+  [[nodiscard]] bool covered(const pair_view& pv, std::uint32_t id) const noexcept {
+    if (!pv.ragged) return dict_.class_covers(pv.cp->ca, id) && dict_.class_covers(pv.cp->cb, id);
+    return a_.covers(pv.ha, id) && b_.covers(pv.hb, id);
+  }
+  int overcount(const std::uint64_t* qa, std::uint32_t ha, std::uint32_t hb, const class_pair& cp) const noexcept;
   int shift_relief(const std::uint64_t* qa, std::uint32_t hb, const class_pair& cp, std::vector<diff_column>& diffs) const;
   int count_window(std::int32_t lo, std::int32_t hi, const std::uint64_t* qa, std::span<const std::uint32_t> ta,
-                   const std::uint64_t* rb, std::span<const std::uint32_t> tb, const class_pair& cp,
+                   const std::uint64_t* rb, std::span<const std::uint32_t> tb, const pair_view& pv,
                    std::span<const diff_column> cluster) const;
   void collect(match_result& result, std::vector<item_output>& outputs) const;
   [[nodiscard]] verdict verdict_of(int d, std::int32_t length) const noexcept {
@@ -194,6 +210,7 @@ void engine::build_pairs() {
         std::uint64_t m = ma[w] & mb[w];
         if (opt_.policy.ignore_length_variants) m &= ~length_mask[w];
         cp.count_mask_b[w] = mb[w] & ~length_mask[w];
+        cp.kernel_mask.push_back(m);
         if ((ma[w] & mb[w]) != 0) {
           cp.cover_word.push_back(w);
           cp.cover_mask.push_back(ma[w] & mb[w]);
@@ -232,14 +249,19 @@ void engine::build_items() {
 // event, unless a heteroplasmy pattern-matches or an indel is an ignored length variant. Anything
 // else (two sites in one window, interacting indels, deletions cut by a coverage edge) is rare
 // enough to hand to compare() itself.
-int engine::settle(const std::uint64_t* qa, std::uint32_t ha, std::uint32_t hb, const class_pair& cp,
-                   std::vector<diff_column>& diffs, bool& used_reference) const {
+int engine::settle(const std::uint64_t* qa, const pair_view& pv, std::vector<diff_column>& diffs,
+                   bool& used_reference) const {
+  const class_pair& cp = *pv.cp;
+  const std::uint32_t ha = pv.ha;
+  const std::uint32_t hb = pv.hb;
   used_reference = false;
   auto reference = [&] {
     used_reference = true;
     return compare(a_.decode_haplotype(ha), b_.decode_haplotype(hb), opt_.policy).differences;
   };
   if (a_.needs_reference(ha) || b_.needs_reference(hb)) return reference();
+  // a missing stretch of one may cut a long deletion of the other: compare() clips it
+  if (pv.ragged && (a_.has_long_deletion(ha) || b_.has_long_deletion(hb))) return reference();
   diffs.clear();
   const std::uint64_t* base = b_.blocks() + (std::size_t{hb} / block_rows * words_) * block_rows + hb % block_rows;
   for (std::size_t i = 0; i < cp.cover_word.size(); ++i) {
@@ -248,14 +270,15 @@ int engine::settle(const std::uint64_t* qa, std::uint32_t ha, std::uint32_t hb, 
     while (x != 0) {
       const auto bit = static_cast<std::uint32_t>(std::countr_zero(x));
       const std::uint32_t id = w * 64 + bit;
-      diffs.push_back({id, dict_.column(id).window_first, static_cast<std::uint8_t>(((qa[w] >> bit) & 1U) ? 0 : 1)});
       x &= x - 1;
+      if (pv.ragged && !covered(pv, id)) continue;
+      diffs.push_back({id, dict_.column(id).window_first, static_cast<std::uint8_t>(((qa[w] >> bit) & 1U) ? 0 : 1)});
     }
   }
   auto ta = a_.tail(ha);
   auto tb = b_.tail(hb);
   auto add_tail = [&](std::uint32_t id, std::uint8_t owner) {
-    if (!dict_.class_covers(cp.ca, id) || !dict_.class_covers(cp.cb, id)) return;
+    if (!covered(pv, id)) return;
     diffs.push_back({id, dict_.column(id).window_first, owner});
   };
   for (std::size_t i = 0, j = 0; i < ta.size() || j < tb.size();) {
@@ -280,7 +303,7 @@ int engine::settle(const std::uint64_t* qa, std::uint32_t ha, std::uint32_t hb, 
     }
     const column_info& c0 = dict_.column(diffs[s].id);
     const std::int32_t lo = diffs[s].window_first;
-    bool general = e - s > 2 || !cp.common.contains_all(lo, reach);
+    bool general = e - s > 2 || !pv.common->contains_all(lo, reach);
     if (!general && e - s == 1) {
       if (c0.value.is_indel()) {
         // Where compare() puts the gap (hence "length variant or not") depends on what else sits
@@ -288,7 +311,7 @@ int engine::settle(const std::uint64_t* qa, std::uint32_t ha, std::uint32_t hb, 
         for (std::uint32_t n : dict_.window_neighbours(diffs[s].id)) {
           const bool present = n < dict_.dense_columns() ? ((qa[n / 64] >> (n % 64)) & 1U) != 0
                                                          : std::binary_search(ta.begin(), ta.end(), n);
-          if (present && dict_.class_covers(cp.ca, n) && dict_.class_covers(cp.cb, n)) general = true;
+          if (present && covered(pv, n)) general = true;
         }
       }
       if (!general) count += c0.alone(diffs[s].owner, ignore_length, pattern);
@@ -300,7 +323,7 @@ int engine::settle(const std::uint64_t* qa, std::uint32_t ha, std::uint32_t hb, 
         ++count;  // two bases at one position: one substitution, unless the heteroplasmy pattern-matches
       }
     }
-    if (general) count += count_window(lo, reach, qa, ta, base, tb, cp, std::span<const diff_column>(diffs.data() + s, e - s));
+    if (general) count += count_window(lo, reach, qa, ta, base, tb, pv, std::span<const diff_column>(diffs.data() + s, e - s));
     s = e;
   }
   return count;
@@ -312,8 +335,9 @@ int engine::settle(const std::uint64_t* qa, std::uint32_t ha, std::uint32_t hb, 
 // so the cut-down profiles give exactly the cluster's share. Clusters repeat (haplogroup motifs),
 // so results are remembered per thread.
 int engine::count_window(std::int32_t lo, std::int32_t hi, const std::uint64_t* qa, std::span<const std::uint32_t> ta,
-                         const std::uint64_t* rb, std::span<const std::uint32_t> tb, const class_pair& cp,
+                         const std::uint64_t* rb, std::span<const std::uint32_t> tb, const pair_view& pv,
                          std::span<const diff_column> cluster) const {
+  const class_pair& cp = *pv.cp;
   thread_local window_cache cache;
   cache.reset_for(dict_.serial(), &opt_);
   std::string& key = cache.key;
@@ -326,7 +350,9 @@ int engine::count_window(std::int32_t lo, std::int32_t hi, const std::uint64_t* 
   // Everything of the two profiles that touches the cluster: its differing columns, and the shared
   // columns there (few: found from the AND of the two rows). Both go into the key; clusters repeat
   // across a run (haplogroup motifs, C-tract lengths), so most lookups hit.
-  const bool inside = cp.common.contains_all(lo, hi);
+  const bool inside = pv.common->contains_all(lo, hi);
+  // Outside the common range the count depends on the exact ranges: not remembered for ragged pairs.
+  const bool remember = inside || !pv.ragged;
   if (!inside) {
     put(0xFFFFFFFDU);
     put(static_cast<std::uint32_t>(lo));
@@ -350,7 +376,7 @@ int engine::count_window(std::int32_t lo, std::int32_t hi, const std::uint64_t* 
     std::uint64_t shared = qa[w] & rb[std::size_t{w} * block_rows] & cp.cover_mask[i];
     while (shared != 0) {
       const std::uint32_t id = w * 64 + static_cast<std::uint32_t>(std::countr_zero(shared));
-      if (touches(id)) add_shared(id);
+      if (touches(id) && (!pv.ragged || covered(pv, id))) add_shared(id);
       shared &= shared - 1;
     }
   }
@@ -358,22 +384,24 @@ int engine::count_window(std::int32_t lo, std::int32_t hi, const std::uint64_t* 
     if (ta[i] < tb[j]) ++i;
     else if (tb[j] < ta[i]) ++j;
     else {
-      if (dict_.class_covers(cp.ca, ta[i]) && dict_.class_covers(cp.cb, ta[i]) && touches(ta[i])) add_shared(ta[i]);
+      if (covered(pv, ta[i]) && touches(ta[i])) add_shared(ta[i]);
       ++i, ++j;
     }
   }
-  if (auto it = cache.counts.find(key); it != cache.counts.end()) return it->second;
+  if (remember)
+    if (auto it = cache.counts.find(key); it != cache.counts.end()) return it->second;
   std::sort(ids_a.begin(), ids_a.end());
   std::sort(ids_b.begin(), ids_b.end());
   profile pa;
   profile pb;
-  pa.coverage = inside ? range::whole() : cp.common;  // inside the common range, clamping changes nothing
+  pa.coverage = inside ? range::whole() : *pv.common;  // inside the common range, clamping changes nothing
   pb.coverage = pa.coverage;
   for (std::uint32_t id : ids_a) pa.variants.push_back(dict_.column(id).value);
   for (std::uint32_t id : ids_b) pb.variants.push_back(dict_.column(id).value);
   std::sort(pa.variants.begin(), pa.variants.end());
   std::sort(pb.variants.begin(), pb.variants.end());
   const int n = compare(pa, pb, opt_.policy).differences;
+  if (!remember) return n;
   if (cache.counts.size() > 200000) cache.counts.clear();
   cache.counts.emplace(key, n);
   return n;
@@ -408,6 +436,17 @@ int engine::shift_relief(const std::uint64_t* qa, std::uint32_t hb, const class_
   return relief;
 }
 
+// Bits the kernel counted at columns one profile does not cover (its missing stretches): the
+// other profile's variants there, which compare() does not see.
+int engine::overcount(const std::uint64_t* qa, std::uint32_t ha, std::uint32_t hb, const class_pair& cp) const noexcept {
+  const std::uint64_t* rb = b_.blocks() + (std::size_t{hb} / block_rows * words_) * block_rows + hb % block_rows;
+  int n = 0;
+  for (std::uint32_t id : b_.missing_dense(hb)) n += static_cast<int>((qa[id / 64] & cp.kernel_mask[id / 64]) >> (id % 64) & 1U);
+  for (std::uint32_t id : a_.missing_dense(ha))
+    n += static_cast<int>((rb[std::size_t{id / 64} * block_rows] & cp.kernel_mask[id / 64]) >> (id % 64) & 1U);
+  return n;
+}
+
 void engine::run_item(const work_item& item, item_output& out) const {
   const class_pair& cp = pairs_[item.pair];
   const detail::word_plan plan = cp.plan();
@@ -417,23 +456,25 @@ void engine::run_item(const work_item& item, item_output& out) const {
   if (top) out.top.assign(n_q, {});
   if (opt_.counts_only) out.counts.assign(n_q * static_cast<std::size_t>(k + 1), 0);
 
-  // Count filter input: relatives rows are sorted by ordinary count inside their class.
   const bool counting_length = !opt_.policy.ignore_length_variants;
   const std::uint8_t* slack_b = b_.slacks(counting_length);
+  // Rows of a class: clean ones sorted by ordinary count (the count filter bisects them), then
+  // ragged ones (missing stretches), which are always read.
+  const std::uint32_t ragged_begin = std::clamp(b_.class_ragged_begin(cp.cb), item.r_begin, item.r_end);
   std::uint8_t max_slack_b = 0;
-  for (std::uint32_t r = item.r_begin; r < item.r_end; ++r) max_slack_b = std::max(max_slack_b, slack_b[r]);
+  for (std::uint32_t r = item.r_begin; r < ragged_begin; ++r) max_slack_b = std::max(max_slack_b, slack_b[r]);
 
   constexpr std::size_t group = 4;
   std::vector<std::uint64_t> queries(group * words_);
   const std::size_t tile = item.r_end - item.r_begin + 2 * block_rows;
   std::vector<std::uint16_t> counts(group * tile);
   std::vector<diff_column> scratch;
-  std::vector<std::uint32_t> expanded;
+  range ragged_common;
 
   for (std::uint32_t q0 = item.q_begin; q0 < item.q_end; q0 += group) {
     const std::size_t nq = std::min<std::size_t>(group, item.q_end - q0);
     int limit[group] = {};
-    std::uint32_t lo = item.r_end, hi = item.r_begin;
+    std::uint32_t lo = ragged_begin, hi = item.r_begin;
     for (std::size_t g = 0; g < nq; ++g) {
       const std::uint32_t ha = q0 + static_cast<std::uint32_t>(g);
       a_.copy_row(ha, queries.data() + g * words_);
@@ -451,9 +492,9 @@ void engine::run_item(const work_item& item, item_output& out) const {
         }
       }
       limit[g] = bound >= unbounded ? unbounded : bound + a_.slack(ha, counting_length);
-      // Count filter: |n_a - n_b| <= bound + slack_a + slack_b is necessary.
-      std::uint32_t qlo = item.r_begin, qhi = item.r_end;
-      if (opt_.fast_search && bound < unbounded) {
+      // Count filter over the clean rows: |n_a - n_b| <= bound + slack_a + slack_b + shift margin.
+      std::uint32_t qlo = item.r_begin, qhi = ragged_begin;
+      if (opt_.fast_search && bound < unbounded && qlo < qhi) {
         const std::uint64_t* row = queries.data() + g * words_;
         int n_a = 0;
         for (std::size_t w = 0; w < words_; ++w) n_a += std::popcount(row[w] & cp.count_mask_b[w]);
@@ -462,16 +503,15 @@ void engine::run_item(const work_item& item, item_output& out) const {
           if (!c.is(column_length_variant) && dict_.class_covers(cp.cb, id)) ++n_a;
         }
         const int reach = limit[g] + max_slack_b + shift_margin;
-        // Rows of the item are sorted by ordinary count: binary search the window.
-        std::uint32_t left = item.r_begin, right = item.r_end;
+        std::uint32_t left = qlo, right = qhi;
         while (left < right) {  // first row with n_b >= n_a - reach
           const std::uint32_t mid = left + (right - left) / 2;
           if (static_cast<int>(b_.ordinary_count(mid)) < n_a - reach) left = mid + 1;
           else right = mid;
         }
         qlo = left;
-        if (cp.cb_within_ca) {
-          right = item.r_end;
+        if (cp.cb_within_ca && !a_.ragged(ha)) {  // then the relatives' counts are exact
+          right = qhi;
           while (left < right) {  // first row with n_b > n_a + reach
             const std::uint32_t mid = left + (right - left) / 2;
             if (static_cast<int>(b_.ordinary_count(mid)) <= n_a + reach) left = mid + 1;
@@ -483,50 +523,63 @@ void engine::run_item(const work_item& item, item_output& out) const {
       lo = std::min(lo, qlo);
       hi = std::max(hi, qhi);
     }
-    if (lo >= hi) continue;
-    const auto block_lo = static_cast<std::uint32_t>(lo / block_rows);
-    const auto block_hi = static_cast<std::uint32_t>((hi + block_rows - 1) / block_rows);
-    const std::size_t stride = (block_hi - block_lo) * block_rows;
-    detail::dispatch(level_, detail::count_tile{}, queries.data(), nq, words_,
-                     b_.blocks() + std::size_t{block_lo} * words_ * block_rows, block_hi - block_lo, plan,
-                     counts.data(), stride);
-    out.kernel_pairs += std::uint64_t{nq} * (hi - lo);
-    for (std::size_t g = 0; g < nq; ++g) {
-      const std::uint32_t ha = q0 + static_cast<std::uint32_t>(g);
-      const std::uint16_t* cnt = counts.data() + g * stride;
+    const std::pair<std::uint32_t, std::uint32_t> segments[2] = {{lo, hi}, {ragged_begin, item.r_end}};
+    for (const auto& [seg_lo, seg_hi] : segments) {
+      if (seg_lo >= seg_hi) continue;
+      const auto block_lo = static_cast<std::uint32_t>(seg_lo / block_rows);
+      const auto block_hi = static_cast<std::uint32_t>((seg_hi + block_rows - 1) / block_rows);
+      const std::size_t stride = (block_hi - block_lo) * block_rows;
+      detail::dispatch(level_, detail::count_tile{}, queries.data(), nq, words_,
+                       b_.blocks() + std::size_t{block_lo} * words_ * block_rows, block_hi - block_lo, plan,
+                       counts.data(), stride);
+      out.kernel_pairs += std::uint64_t{nq} * (seg_hi - seg_lo);
       const std::uint32_t first_row = block_lo * static_cast<std::uint32_t>(block_rows);
-      for (std::uint32_t r = lo; r < hi; ++r) {
-        // limit[g] is re-read: in top-k mode it tightens as the list fills
-        const int excess = static_cast<int>(cnt[r - first_row]) - (limit[g] + slack_b[r]);
-        if (excess > 0 && (excess > shift_margin || shift_relief(queries.data() + g * words_, r, cp, scratch) < excess))
-          continue;
-        ++out.candidates;
-        bool used_reference = false;
-        const int d = settle(queries.data() + g * words_, ha, r, cp, scratch, used_reference);
-        out.reference_calls += used_reference ? 1 : 0;
-        if (d > k) continue;
-        if (opt_.counts_only) {
-          out.counts[(ha - item.q_begin) * static_cast<std::size_t>(k + 1) + static_cast<std::size_t>(d)] +=
-              static_cast<std::uint32_t>(b_.members(r).size());
-        } else if (top) {
-          auto& list = out.top[ha - item.q_begin];
-          const auto members = b_.members(r);
-          top_entry entry{d, cp.compared_length, r, members.front(), static_cast<std::uint32_t>(members.size())};
-          list.insert(std::upper_bound(list.begin(), list.end(), entry, top_before), entry);
-          // Trim: keep everything up to the entry that completes top_k, plus ties with it on (d, length).
-          std::uint64_t seen = 0;
-          for (std::size_t i = 0; i < list.size(); ++i) {
-            seen += list[i].multiplicity;
-            if (seen >= *opt_.top_k) {
-              std::size_t keep = i + 1;
-              while (keep < list.size() && list[keep].d == list[i].d && list[keep].length == list[i].length) ++keep;
-              list.resize(keep);
-              limit[g] = std::min(limit[g], list[i].d + a_.slack(ha, counting_length));
-              break;
-            }
+      for (std::size_t g = 0; g < nq; ++g) {
+        const std::uint32_t ha = q0 + static_cast<std::uint32_t>(g);
+        const std::uint64_t* qa = queries.data() + g * words_;
+        const std::uint16_t* cnt = counts.data() + g * stride;
+        const bool ragged_a = a_.ragged(ha);
+        for (std::uint32_t r = seg_lo; r < seg_hi; ++r) {
+          // limit[g] is re-read: in top-k mode it tightens as the list fills
+          int excess = static_cast<int>(cnt[r - first_row]) - (limit[g] + slack_b[r]);
+          const bool ragged = ragged_a || b_.ragged(r);
+          if (excess > 0 && ragged) excess -= overcount(qa, ha, r, cp);
+          if (excess > 0 && (excess > shift_margin || shift_relief(qa, r, cp, scratch) < excess)) continue;
+          pair_view pv{&cp, &cp.common, cp.compared_length, ragged, ha, r};
+          if (ragged) {
+            ragged_common = a_.coverage(ha).intersect(b_.coverage(r));
+            pv.common = &ragged_common;
+            pv.compared_length = ragged_common.length() - (ragged_common.contains(3107) ? 1 : 0);
+            if (pv.compared_length <= 0) continue;  // nothing compared: never reported
           }
-        } else {
-          out.pairs.push_back({ha, r, static_cast<std::uint16_t>(d), static_cast<std::uint16_t>(item.pair)});
+          ++out.candidates;
+          bool used_reference = false;
+          const int d = settle(qa, pv, scratch, used_reference);
+          out.reference_calls += used_reference ? 1 : 0;
+          if (d > k) continue;
+          if (opt_.counts_only) {
+            out.counts[(ha - item.q_begin) * static_cast<std::size_t>(k + 1) + static_cast<std::size_t>(d)] +=
+                static_cast<std::uint32_t>(b_.members(r).size());
+          } else if (top) {
+            auto& list = out.top[ha - item.q_begin];
+            const auto members = b_.members(r);
+            top_entry entry{d, pv.compared_length, r, members.front(), static_cast<std::uint32_t>(members.size())};
+            list.insert(std::upper_bound(list.begin(), list.end(), entry, top_before), entry);
+            // Trim: keep everything up to the entry that completes top_k, plus ties with it on (d, length).
+            std::uint64_t seen = 0;
+            for (std::size_t i = 0; i < list.size(); ++i) {
+              seen += list[i].multiplicity;
+              if (seen >= *opt_.top_k) {
+                std::size_t keep = i + 1;
+                while (keep < list.size() && list[keep].d == list[i].d && list[keep].length == list[i].length) ++keep;
+                list.resize(keep);
+                limit[g] = std::min(limit[g], list[i].d + a_.slack(ha, counting_length));
+                break;
+              }
+            }
+          } else {
+            out.pairs.push_back({ha, r, pv.compared_length, static_cast<std::uint16_t>(d)});
+          }
         }
       }
     }
@@ -591,7 +644,7 @@ void engine::collect(match_result& result, std::vector<item_output>& outputs) co
     for (const auto& o : outputs)
       for (const auto& p : o.pairs)
         for (std::uint32_t ma : a_.members(p.a))
-          for (std::uint32_t mb : b_.members(p.b)) rows.push_back({ma, mb, p.d, pairs_[p.pair_index].compared_length});
+          for (std::uint32_t mb : b_.members(p.b)) rows.push_back({ma, mb, p.d, p.length});
     std::sort(rows.begin(), rows.end(), [](const row& x, const row& y) { return x.a != y.a ? x.a < y.a : x.b < y.b; });
   }
   result.remains.resize(rows.size());

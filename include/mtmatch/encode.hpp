@@ -44,7 +44,12 @@ struct encode_options {
   std::size_t max_dense_bits = 8192;
   /// Automatic choice: average number of tail variants per profile that is acceptable.
   double max_tail_per_profile = 0.25;
-  /// Throws mtmatch::error for a dense_bits that is not a multiple of 512 or exceeds 32768.
+  /// Coverage classes ignore gaps (missing `N` stretches) of up to this many positions: a control
+  /// region with 16150-16170 unreadable shares the class of the full control region, and the
+  /// profile keeps its exact range (see profile_store::ragged()). Keeps classes few and tiles long.
+  std::int32_t fill_gaps = 64;
+  /// Throws mtmatch::error for a dense_bits that is not a multiple of 512 or exceeds 32768, or a
+  /// negative fill_gaps.
   void validate() const;
 };
 
@@ -124,10 +129,14 @@ class variant_dictionary {
   [[nodiscard]] std::int32_t site_position(std::int32_t site) const noexcept { return site_position_[site]; }
   [[nodiscard]] bool site_is_insertion(std::int32_t site) const noexcept { return site_insertion_[site] != 0; }
 
-  /// Number of coverage classes (distinct ranges).
+  /// Number of coverage classes: distinct ranges once gaps of up to encode_options::fill_gaps
+  /// positions are filled.
   [[nodiscard]] std::size_t classes() const noexcept { return classes_.size(); }
   [[nodiscard]] const range& class_range(std::uint16_t c) const noexcept { return classes_[c]; }
+  /// The class of a coverage (its gaps filled), if the dictionary has it.
   [[nodiscard]] std::optional<std::uint16_t> find_class(const range& r) const;
+  /// A coverage with its short gaps filled (also across the origin): the range of its class.
+  [[nodiscard]] range class_of_range(const range& r) const;
   /// Dense mask of a class: bit of every core column inside the range (padding bits are set too,
   /// rows are zero there). dense_words() words.
   [[nodiscard]] const std::uint64_t* class_dense_mask(std::uint16_t c) const noexcept {
@@ -167,6 +176,7 @@ class variant_dictionary {
   std::size_t n_dense_ = 0;
   std::size_t dense_words_ = 8;
   std::size_t all_words_ = 0;
+  std::int32_t fill_gaps_ = 64;
   std::vector<range> classes_;
   std::unordered_map<std::string, std::uint16_t> class_by_key_;
   std::vector<std::uint64_t> class_dense_;
@@ -202,6 +212,24 @@ class profile_store {
     return {member_list_.data() + member_begin_[h], member_list_.data() + member_begin_[h + 1]};
   }
   [[nodiscard]] std::uint16_t coverage_class(std::uint32_t h) const noexcept { return class_[h]; }
+  /// The exact range the haplotype covers.
+  [[nodiscard]] const range& coverage(std::uint32_t h) const noexcept { return ranges_[exact_[h]]; }
+  /// Index of coverage(h) among this store's distinct exact ranges.
+  [[nodiscard]] std::uint32_t coverage_index(std::uint32_t h) const noexcept { return exact_[h]; }
+  /// True when the haplotype covers less than its class (a missing stretch): its class masks
+  /// overstate it by the core columns in missing_dense(h).
+  [[nodiscard]] bool ragged(std::uint32_t h) const noexcept { return (ragged_[h] & 1) != 0; }
+  /// Core columns inside the class range but outside the haplotype's own range, ascending.
+  [[nodiscard]] std::span<const std::uint32_t> missing_dense(std::uint32_t h) const noexcept {
+    return {missing_list_.data() + missing_begin_[h], missing_list_.data() + missing_begin_[h + 1]};
+  }
+  /// Is column `id` inside the haplotype's own range?
+  [[nodiscard]] bool covers(std::uint32_t h, std::uint32_t id) const noexcept;
+  /// Row of the first ragged haplotype of class c (rows of a class: clean ones first, then ragged).
+  [[nodiscard]] std::uint32_t class_ragged_begin(std::uint16_t c) const noexcept;
+  /// True when the haplotype has a deletion of more than one base (see match.cpp: such deletions
+  /// can be cut by another profile's missing stretch).
+  [[nodiscard]] bool has_long_deletion(std::uint32_t h) const noexcept { return (ragged_[h] & 2) != 0; }
   /// Sum of the slack of the haplotype's columns (column_info::slack).
   /// `counting_length`: for a policy that counts length variants.
   [[nodiscard]] std::uint8_t slack(std::uint32_t h, bool counting_length = false) const noexcept {
@@ -249,6 +277,11 @@ class profile_store {
   std::size_t words_ = 0;
   std::unique_ptr<std::uint64_t[], aligned_free> blocks_;
   std::vector<std::uint16_t> class_;
+  std::vector<range> ranges_;
+  std::vector<std::uint32_t> exact_;
+  std::vector<std::uint8_t> ragged_;  // bit 0: ragged, bit 1: has a deletion longer than one base
+  std::vector<std::uint32_t> missing_begin_;
+  std::vector<std::uint32_t> missing_list_;
   std::vector<std::uint8_t> slack_;
   std::vector<std::uint8_t> slack_counted_;
   std::vector<std::uint8_t> needs_reference_;

@@ -72,7 +72,20 @@ TEST(Encode, RowsAreGroupedByClassThenCount) {
   const auto& store = sides.remains;
   for (std::uint32_t h = 1; h < store.haplotypes(); ++h) {
     ASSERT_LE(store.coverage_class(h - 1), store.coverage_class(h));
-    if (store.coverage_class(h - 1) == store.coverage_class(h)) { EXPECT_LE(store.ordinary_count(h - 1), store.ordinary_count(h)); }
+    if (store.coverage_class(h - 1) != store.coverage_class(h)) continue;
+    ASSERT_LE(store.ragged(h - 1), store.ragged(h)) << "clean rows first";
+    if (store.ragged(h - 1) == store.ragged(h)) { EXPECT_LE(store.ordinary_count(h - 1), store.ordinary_count(h)); }
+  }
+  // ragged rows: their exact range lies inside their class range and differs from it
+  for (std::uint32_t h = 0; h < store.haplotypes(); ++h) {
+    const auto& exact = store.coverage(h);
+    const auto& cls = sides.dictionary->class_range(store.coverage_class(h));
+    EXPECT_EQ(exact.intersect(cls), exact);
+    EXPECT_EQ(store.ragged(h), !(exact == cls));
+    for (std::uint32_t id : store.missing_dense(h)) {
+      EXPECT_TRUE(sides.dictionary->class_covers(store.coverage_class(h), id));
+      EXPECT_FALSE(store.covers(h, id));
+    }
   }
   for (std::uint32_t h = 0; h < store.haplotypes(); ++h) {
     const auto c = store.coverage_class(h);
@@ -174,6 +187,22 @@ TEST(Encode, ProfilesOutsideTheDictionaryAreNamed) {
   }
 }
 
+TEST(Encode, ShortGapsShareTheClassOfTheFullRange) {
+  const std::vector<profile> none;
+  std::vector<profile> set(4);
+  set[0].coverage = mtmatch::range::parse("16024-576");
+  set[1].coverage = mtmatch::range::parse("16024-576").without(16150, 16170);
+  set[2].coverage = mtmatch::range::parse("16024-576").without(1, 10);  // the gap across the origin
+  set[3].coverage = mtmatch::range::parse("16024-576").without(100, 300);  // too long: a class of its own
+  auto sides = mtmatch::encode(set, none);
+  const auto& dict = *sides.dictionary;
+  EXPECT_EQ(dict.find_class(set[0].coverage), dict.find_class(set[1].coverage));
+  EXPECT_EQ(dict.find_class(set[0].coverage), dict.find_class(set[2].coverage));
+  EXPECT_NE(dict.find_class(set[0].coverage), dict.find_class(set[3].coverage));
+  EXPECT_EQ(dict.classes(), 2U);
+  for (std::size_t i = 0; i < set.size(); ++i) EXPECT_EQ(sides.remains.decode(i).coverage, set[i].coverage);
+}
+
 TEST(Encode, OptionsAreValidated) {
   mtmatch::encode_options o;
   o.dense_bits = 100;
@@ -181,6 +210,9 @@ TEST(Encode, OptionsAreValidated) {
   o.dense_bits = 1024;
   EXPECT_NO_THROW(o.validate());
   o.max_dense_bits = 0;
+  EXPECT_THROW(o.validate(), mtmatch::error);
+  o = {};
+  o.fill_gaps = -1;
   EXPECT_THROW(o.validate(), mtmatch::error);
   auto set = realistic_set(10, 50);
   const std::vector<profile> none;
