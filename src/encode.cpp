@@ -326,6 +326,15 @@ std::shared_ptr<const variant_dictionary> variant_dictionary::build(std::span<co
     // Counted length variants are read by the kernel too, and compare() merges them with their neighbours.
     c.slack_counted = static_cast<std::uint8_t>(s + (c.is(column_length_variant) ? 1 : 0));
   }
+  // Core columns without slack: a differing one is a difference compare() cannot explain away.
+  // Padding bits are set (rows are zero there) so that whole words stay whole.
+  for (int counted = 0; counted < 2; ++counted) {
+    auto& mask = counted ? dict->firm_counted_dense_ : dict->firm_dense_;
+    mask.assign(dict->dense_words_, 0);
+    for (std::size_t bit = n_dense; bit < dict->dense_words_ * 64; ++bit) set_bit(mask.data(), bit);
+    for (std::uint32_t id = 0; id < n_dense; ++id)
+      if ((counted ? cols[id].slack_counted : cols[id].slack) == 0) set_bit(mask.data(), id);
+  }
   return dict;
 }
 
@@ -361,6 +370,15 @@ std::optional<std::uint16_t> variant_dictionary::find_class(const range& r) cons
 std::uint8_t variant_dictionary::slack_of(std::span<const std::uint32_t> ids, bool counting_length) const noexcept {
   unsigned s = 0;
   for (std::uint32_t id : ids) s += counting_length ? columns_[id].slack_counted : columns_[id].slack;
+  return static_cast<std::uint8_t>(std::min(s, 255U));
+}
+
+std::uint8_t variant_dictionary::excess_of(std::span<const std::uint32_t> ids, bool counting_length) const noexcept {
+  unsigned s = 0;
+  for (std::uint32_t id : ids) {
+    const unsigned c = counting_length ? columns_[id].slack_counted : columns_[id].slack;
+    s += c > 1 ? c - 1 : 0;
+  }
   return static_cast<std::uint8_t>(std::min(s, 255U));
 }
 
@@ -425,7 +443,7 @@ profile_store::profile_store(std::shared_ptr<const variant_dictionary> dictionar
 
   auto ordinary = [&](const draft& d) {
     std::size_t n = 0;
-    for (std::uint32_t id : d.ids) n += dict.column(id).is(column_length_variant) ? 0 : 1;
+    for (std::uint32_t id : d.ids) n += dict.column(id).is(column_length_variant) || dict.column(id).slack != 0 ? 0 : 1;
     return n;
   };
   // Rows by class, then by variant count (the count bound skips runs of rows), then by columns.
@@ -493,8 +511,8 @@ profile_store::profile_store(std::shared_ptr<const variant_dictionary> dictionar
       missing_list_.erase(std::unique(missing_list_.begin() + missing_begin_[r], missing_list_.end()), missing_list_.end());
     }
     missing_begin_[r + 1] = static_cast<std::uint32_t>(missing_list_.size());
-    slack_[r] = dict.slack_of(d.ids, false);
-    slack_counted_[r] = dict.slack_of(d.ids, true);
+    slack_[r] = dict.excess_of(d.ids, false);
+    slack_counted_[r] = dict.excess_of(d.ids, true);
     ordinary_count_[r] = static_cast<std::uint16_t>(std::min<std::size_t>(n_ordinary[order[r]], 0xFFFF));
     std::uint8_t risky = 0;
     for (std::uint32_t id : d.ids) {

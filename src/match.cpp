@@ -44,6 +44,15 @@ constexpr int unbounded = std::numeric_limits<int>::max() / 4;
 // profiles do not have (see match.hpp).
 constexpr int shift_margin = 3;
 
+// This file is built for the x86-64 baseline (no POPCNT instruction): a branch-free popcount beats
+// the libgcc call std::popcount becomes there. The kernels have their own.
+inline int popcount64(std::uint64_t x) noexcept {
+  x = x - ((x >> 1) & 0x5555555555555555ULL);
+  x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+  x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
+  return static_cast<int>((x * 0x0101010101010101ULL) >> 56);
+}
+
 // Everything about one (remains class, relatives class) pair, computed once per run.
 struct class_pair {
   std::uint16_t ca = 0;
@@ -144,6 +153,11 @@ class engine {
       : a_(a), b_(b), opt_(options), dict_(a.dictionary()), words_(dict_.dense_words()) {
     level_ = options.force_isa ? *options.force_isa : active_isa();
     threshold_ = options.max_differences ? *options.max_differences : unbounded;
+    brief_.resize(dict_.size());
+    for (std::uint32_t id = 0; id < dict_.size(); ++id) {
+      const column_info& c = dict_.column(id);
+      brief_[id] = {c.window_first, c.window_last, c.value.is_indel() ? 1 : 0};
+    }
     build_pairs();
     build_items();
   }
@@ -160,7 +174,8 @@ class engine {
     return a_.covers(pv.ha, id) && b_.covers(pv.hb, id);
   }
   int overcount(const std::uint64_t* qa, std::uint32_t ha, std::uint32_t hb, const class_pair& cp) const noexcept;
-  int shift_relief(const std::uint64_t* qa, std::uint32_t hb, const class_pair& cp, std::vector<diff_column>& diffs) const;
+  int shift_relief(const std::uint64_t* qa, std::uint32_t hb, const class_pair& cp, std::vector<diff_column>& diffs,
+                   int needed) const;
   int count_window(std::int32_t lo, std::int32_t hi, const std::uint64_t* qa, std::span<const std::uint32_t> ta,
                    const std::uint64_t* rb, std::span<const std::uint32_t> tb, const pair_view& pv,
                    std::span<const diff_column> cluster) const;
@@ -179,6 +194,13 @@ class engine {
   std::size_t words_;
   isa level_ = isa::scalar;
   int threshold_ = 0;
+  // What the hot loops need of each column, packed (column_info is large and scattered).
+  struct column_brief {
+    std::int32_t window_first;
+    std::int32_t window_last;
+    std::int32_t is_indel;
+  };
+  std::vector<column_brief> brief_;
   std::vector<class_pair> pairs_;
   std::vector<work_item> items_;
   std::uint64_t total_pairs_ = 0;
@@ -206,10 +228,12 @@ void engine::build_pairs() {
       const std::uint64_t* ma = dict_.class_dense_mask(ca);
       const std::uint64_t* mb = dict_.class_dense_mask(cb);
       cp.count_mask_b.resize(words_);
+      const std::uint64_t* firm = dict_.firm_mask(!opt_.policy.ignore_length_variants);
+      const std::uint64_t* firm_default = dict_.firm_mask(false);
       for (std::uint32_t w = 0; w < words_; ++w) {
-        std::uint64_t m = ma[w] & mb[w];
+        std::uint64_t m = ma[w] & mb[w] & firm[w];
         if (opt_.policy.ignore_length_variants) m &= ~length_mask[w];
-        cp.count_mask_b[w] = mb[w] & ~length_mask[w];
+        cp.count_mask_b[w] = mb[w] & ~length_mask[w] & firm_default[w];
         cp.kernel_mask.push_back(m);
         if ((ma[w] & mb[w]) != 0) {
           cp.cover_word.push_back(w);
@@ -272,7 +296,7 @@ int engine::settle(const std::uint64_t* qa, const pair_view& pv, std::vector<dif
       const std::uint32_t id = w * 64 + bit;
       x &= x - 1;
       if (pv.ragged && !covered(pv, id)) continue;
-      diffs.push_back({id, dict_.column(id).window_first, static_cast<std::uint8_t>(((qa[w] >> bit) & 1U) ? 0 : 1)});
+      diffs.push_back({id, brief_[id].window_first, static_cast<std::uint8_t>(((qa[w] >> bit) & 1U) ? 0 : 1)});
     }
   }
   auto ta = a_.tail(ha);
@@ -295,10 +319,10 @@ int engine::settle(const std::uint64_t* qa, const pair_view& pv, std::vector<dif
   const bool ignore_length = opt_.policy.ignore_length_variants;
   int count = 0;
   for (std::size_t s = 0; s < diffs.size();) {
-    std::int32_t reach = dict_.column(diffs[s].id).window_last;
+    std::int32_t reach = brief_[diffs[s].id].window_last;
     std::size_t e = s + 1;
     while (e < diffs.size() && diffs[e].window_first <= reach) {
-      reach = std::max(reach, dict_.column(diffs[e].id).window_last);
+      reach = std::max(reach, brief_[diffs[e].id].window_last);
       ++e;
     }
     const column_info& c0 = dict_.column(diffs[s].id);
@@ -410,26 +434,29 @@ int engine::count_window(std::int32_t lo, std::int32_t hi, const std::uint64_t* 
 // How many events compare() could save on this pair by reading crowded differing substitutions as
 // shifted stretches: over each cluster of overlapping windows, (substitutions there - 2) when >= 3.
 int engine::shift_relief(const std::uint64_t* qa, std::uint32_t hb, const class_pair& cp,
-                         std::vector<diff_column>& diffs) const {
-  diffs.clear();
+                         std::vector<diff_column>& diffs, int needed) const {
   const std::uint64_t* base = b_.blocks() + (std::size_t{hb} / block_rows * words_) * block_rows + hb % block_rows;
-  auto add = [&](std::uint32_t w, std::uint64_t m) {
-    std::uint64_t x = (qa[w] ^ base[std::size_t{w} * block_rows]) & m;
+  int n = 0;
+  for (std::size_t i = 0; i < cp.cover_word.size(); ++i)
+    n += popcount64((qa[cp.cover_word[i]] ^ base[std::size_t{cp.cover_word[i]} * block_rows]) & cp.cover_mask[i]);
+  if (n - 2 < needed) return 0;  // the relief can be at most (differing columns - 2)
+  diffs.clear();
+  for (std::size_t i = 0; i < cp.cover_word.size(); ++i) {
+    const std::uint32_t w = cp.cover_word[i];
+    std::uint64_t x = (qa[w] ^ base[std::size_t{w} * block_rows]) & cp.cover_mask[i];
     while (x != 0) {
       const auto id = static_cast<std::uint32_t>(w * 64 + static_cast<std::uint32_t>(std::countr_zero(x)));
-      if (!dict_.column(id).value.is_indel()) diffs.push_back({id, dict_.column(id).window_first, 0});
       x &= x - 1;
+      if (brief_[id].is_indel == 0) diffs.push_back({id, brief_[id].window_first, 0});
     }
-  };
-  for (std::uint32_t w : cp.full) add(w, ~std::uint64_t{0});
-  for (std::size_t i = 0; i < cp.edge.size(); ++i) add(cp.edge[i], cp.edge_mask[i]);
+  }
   if (diffs.size() < 3) return 0;
   std::sort(diffs.begin(), diffs.end(), [](const diff_column& x, const diff_column& y) { return x.window_first < y.window_first; });
   int relief = 0;
   for (std::size_t s = 0; s < diffs.size();) {
-    std::int32_t reach = dict_.column(diffs[s].id).window_last;
+    std::int32_t reach = brief_[diffs[s].id].window_last;
     std::size_t e = s + 1;
-    while (e < diffs.size() && diffs[e].window_first <= reach) reach = std::max(reach, dict_.column(diffs[e++].id).window_last);
+    while (e < diffs.size() && diffs[e].window_first <= reach) reach = std::max(reach, brief_[diffs[e++].id].window_last);
     if (e - s >= 3) relief += static_cast<int>(e - s) - 2;
     s = e;
   }
@@ -494,10 +521,10 @@ void engine::run_item(const work_item& item, item_output& out) const {
       limit[g] = bound >= unbounded ? unbounded : bound + a_.slack(ha, counting_length);
       // Count filter over the clean rows: |n_a - n_b| <= bound + slack_a + slack_b + shift margin.
       std::uint32_t qlo = item.r_begin, qhi = ragged_begin;
-      if (opt_.fast_search && bound < unbounded && qlo < qhi) {
+      if (opt_.fast_search && bound < unbounded && qlo < qhi && !counting_length) {
         const std::uint64_t* row = queries.data() + g * words_;
         int n_a = 0;
-        for (std::size_t w = 0; w < words_; ++w) n_a += std::popcount(row[w] & cp.count_mask_b[w]);
+        for (std::size_t w = 0; w < words_; ++w) n_a += popcount64(row[w] & cp.count_mask_b[w]);
         for (std::uint32_t id : a_.tail(ha)) {
           const column_info& c = dict_.column(id);
           if (!c.is(column_length_variant) && dict_.class_covers(cp.cb, id)) ++n_a;
@@ -544,7 +571,7 @@ void engine::run_item(const work_item& item, item_output& out) const {
           int excess = static_cast<int>(cnt[r - first_row]) - (limit[g] + slack_b[r]);
           const bool ragged = ragged_a || b_.ragged(r);
           if (excess > 0 && ragged) excess -= overcount(qa, ha, r, cp);
-          if (excess > 0 && (excess > shift_margin || shift_relief(qa, r, cp, scratch) < excess)) continue;
+          if (excess > 0 && (excess > shift_margin || shift_relief(qa, r, cp, scratch, excess) < excess)) continue;
           pair_view pv{&cp, &cp.common, cp.compared_length, ragged, ha, r};
           if (ragged) {
             ragged_common = a_.coverage(ha).intersect(b_.coverage(r));
@@ -640,12 +667,21 @@ void engine::collect(match_result& result, std::vector<item_output>& outputs) co
     std::size_t n = 0;
     for (const auto& o : outputs)
       for (const auto& p : o.pairs) n += a_.members(p.a).size() * b_.members(p.b).size();
-    rows.reserve(n);
+    // Bucket by remains index, then sort each (short) bucket by relative index.
+    std::vector<std::size_t> start(a_.size() + 1, 0);
+    for (const auto& o : outputs)
+      for (const auto& p : o.pairs)
+        for (std::uint32_t ma : a_.members(p.a)) start[ma + 1] += b_.members(p.b).size();
+    for (std::size_t i = 0; i < a_.size(); ++i) start[i + 1] += start[i];
+    rows.resize(n);
+    std::vector<std::size_t> fill(start.begin(), start.end() - 1);
     for (const auto& o : outputs)
       for (const auto& p : o.pairs)
         for (std::uint32_t ma : a_.members(p.a))
-          for (std::uint32_t mb : b_.members(p.b)) rows.push_back({ma, mb, p.d, p.length});
-    std::sort(rows.begin(), rows.end(), [](const row& x, const row& y) { return x.a != y.a ? x.a < y.a : x.b < y.b; });
+          for (std::uint32_t mb : b_.members(p.b)) rows[fill[ma]++] = {ma, mb, p.d, p.length};
+    for (std::size_t i = 0; i < a_.size(); ++i)
+      std::sort(rows.begin() + static_cast<std::ptrdiff_t>(start[i]), rows.begin() + static_cast<std::ptrdiff_t>(start[i + 1]),
+                [](const row& x, const row& y) { return x.b < y.b; });
   }
   result.remains.resize(rows.size());
   result.relative.resize(rows.size());

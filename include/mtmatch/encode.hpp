@@ -148,6 +148,12 @@ class variant_dictionary {
   }
   /// Dense mask of the length-variant columns (dense_words() words).
   [[nodiscard]] const std::uint64_t* length_variant_mask() const noexcept { return length_dense_.data(); }
+  /// Dense mask of the columns without slack (column_info::slack == 0, or slack_counted == 0 when
+  /// length variants are counted): the kernel counts only these, so a pair's count minus the
+  /// excess slack of the two haplotypes bounds compare()'s count from below. Padding bits are set.
+  [[nodiscard]] const std::uint64_t* firm_mask(bool counting_length) const noexcept {
+    return counting_length ? firm_counted_dense_.data() : firm_dense_.data();
+  }
 
   /// The other columns that touch this column's compare() window.
   [[nodiscard]] std::span<const std::uint32_t> window_neighbours(std::uint32_t id) const noexcept {
@@ -167,6 +173,10 @@ class variant_dictionary {
 
   /// Sum over a set of columns of their slack (see column_info::slack), capped at 255.
   [[nodiscard]] std::uint8_t slack_of(std::span<const std::uint32_t> ids, bool counting_length) const noexcept;
+  /// Sum over a set of columns of (slack - 1) where slack > 1, capped at 255: what is left to
+  /// subtract once only firm columns are counted (a heteroplasmy against the other allele: 2 bits
+  /// for no difference, one of them firm).
+  [[nodiscard]] std::uint8_t excess_of(std::span<const std::uint32_t> ids, bool counting_length) const noexcept;
 
  private:
   std::vector<column_info> columns_;
@@ -182,6 +192,8 @@ class variant_dictionary {
   std::vector<std::uint64_t> class_dense_;
   std::vector<std::uint64_t> class_all_;
   std::vector<std::uint64_t> length_dense_;
+  std::vector<std::uint64_t> firm_dense_;
+  std::vector<std::uint64_t> firm_counted_dense_;
   std::uint64_t serial_ = 0;
   std::vector<std::uint32_t> by_position_;
   std::int32_t longest_ = 1;
@@ -230,7 +242,8 @@ class profile_store {
   /// True when the haplotype has a deletion of more than one base (see match.cpp: such deletions
   /// can be cut by another profile's missing stretch).
   [[nodiscard]] bool has_long_deletion(std::uint32_t h) const noexcept { return (ragged_[h] & 2) != 0; }
-  /// Sum of the slack of the haplotype's columns (column_info::slack).
+  /// Excess slack of the haplotype's columns (variant_dictionary::excess_of): the kernel's count of
+  /// differing firm columns minus the two haplotypes' excess bounds compare()'s count from below.
   /// `counting_length`: for a policy that counts length variants.
   [[nodiscard]] std::uint8_t slack(std::uint32_t h, bool counting_length = false) const noexcept {
     return counting_length ? slack_counted_[h] : slack_[h];
@@ -241,7 +254,7 @@ class profile_store {
   }
   /// True when the haplotype has a deletion cut by some coverage class: such pairs are settled by compare().
   [[nodiscard]] bool needs_reference(std::uint32_t h) const noexcept { return needs_reference_[h] != 0; }
-  /// Number of its columns that are not length variants.
+  /// Number of its firm columns (no slack, not length variants): the count filter's key.
   [[nodiscard]] std::uint16_t ordinary_count(std::uint32_t h) const noexcept { return ordinary_count_[h]; }
   /// Tail column ids of the haplotype, ascending.
   [[nodiscard]] std::span<const std::uint32_t> tail(std::uint32_t h) const noexcept {
