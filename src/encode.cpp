@@ -120,9 +120,28 @@ void alone_counts(column_info& c) {
   }
 }
 
+// Everything about a column that depends on its variant alone.
+column_info make_column(const variant& v) {
+  column_info c;
+  c.value = v;
+  c.first = v.position;
+  c.last = v.last();
+  if (v.kind == variant_kind::substitution && v.bases.size() == 1) c.bases = iupac::bases_of(v.bases[0]);
+  if (v.is_heteroplasmy()) c.flags |= column_heteroplasmy;
+  if (v.kind == variant_kind::deletion) c.flags |= column_deletion;
+  window_of(c);
+  alone_counts(c);
+  return c;
+}
+
 void set_bit(std::uint64_t* words, std::size_t bit) noexcept { words[bit / 64] |= std::uint64_t{1} << (bit % 64); }
 
 }  // namespace
+
+// Shared with store_io.cpp (declared there): keys and per-variant column facts.
+std::string variant_key_of(const variant& v) { return variant_key(v); }
+std::string range_key_of(const range& r) { return range_key(r); }
+column_info make_column_info(const variant& v) { return make_column(v); }
 
 bool near_length_stretch(std::int32_t first, std::int32_t last) noexcept {
   constexpr std::int32_t reach = 3;
@@ -169,18 +188,7 @@ std::shared_ptr<const variant_dictionary> variant_dictionary::build(std::span<co
       for (const variant& v : p.variants) {
         ++occurrences;
         auto [it, inserted] = index.try_emplace(variant_key(v), static_cast<std::uint32_t>(found.size()));
-        if (inserted) {
-          column_info c;
-          c.value = v;
-          c.first = v.position;
-          c.last = v.last();
-          if (v.kind == variant_kind::substitution && v.bases.size() == 1) c.bases = iupac::bases_of(v.bases[0]);
-          if (v.is_heteroplasmy()) c.flags |= column_heteroplasmy;
-          if (v.kind == variant_kind::deletion) c.flags |= column_deletion;
-          window_of(c);
-          alone_counts(c);
-          found.push_back(std::move(c));
-        }
+        if (inserted) found.push_back(make_column(v));
         ++found[it->second].count;
       }
     }
@@ -226,8 +234,17 @@ std::shared_ptr<const variant_dictionary> variant_dictionary::build(std::span<co
   dict->n_dense_ = n_dense;
   dict->dense_words_ = std::max<std::size_t>(8, (n_dense + 511) / 512 * 8);
   if (options.dense_bits != 0) dict->dense_words_ = std::max(dict->dense_words_, options.dense_bits / 64);
-  auto& cols = dict->columns_;
+  dict->finish();
+  return dict;
+}
 
+// Steps 4-8 of build(): everything that follows from the ordered columns and the classes. Also how
+// a saved dictionary is restored (profile_store::load).
+void variant_dictionary::finish() {
+  variant_dictionary* dict = this;
+  auto& cols = columns_;
+  const std::size_t n_dense = n_dense_;
+  for (auto& c : cols) c.flags &= static_cast<std::uint8_t>(~(column_minor_allele | column_indel_context | column_coverage_boundary));
   // 4. Sites, ordered by site key.
   std::map<std::int64_t, std::int32_t> site_of_key;
   for (const auto& c : cols) site_of_key.emplace(site_key(c.value), 0);
@@ -335,7 +352,6 @@ std::shared_ptr<const variant_dictionary> variant_dictionary::build(std::span<co
     for (std::uint32_t id = 0; id < n_dense; ++id)
       if ((counted ? cols[id].slack_counted : cols[id].slack) == 0) set_bit(mask.data(), id);
   }
-  return dict;
 }
 
 std::optional<std::uint32_t> variant_dictionary::find(const variant& v) const {

@@ -113,6 +113,13 @@ class variant_dictionary {
   /// A number no other dictionary of this process has (caches key on it, not on the address).
   [[nodiscard]] std::uint64_t serial() const noexcept { return serial_; }
 
+  /// A dictionary that keeps every column and class of `base` (same ids, so stores encoded with
+  /// `base` stay valid after profile_store::reencoded()) and adds, after them, the variants and
+  /// coverages of `sets` that `base` lacks. Returns `base` itself when nothing is missing. This is
+  /// how new remains are matched against a saved relatives store.
+  [[nodiscard]] static std::shared_ptr<const variant_dictionary> extend(
+      const std::shared_ptr<const variant_dictionary>& base, std::span<const std::span<const profile>> sets);
+
   /// Number of columns (dense core first, then tail).
   [[nodiscard]] std::size_t size() const noexcept { return columns_.size(); }
   /// Columns in the dense core: ids 0 .. dense_columns()-1.
@@ -179,6 +186,8 @@ class variant_dictionary {
   [[nodiscard]] std::uint8_t excess_of(std::span<const std::uint32_t> ids, bool counting_length) const noexcept;
 
  private:
+  friend class profile_store;
+  void finish();
   std::vector<column_info> columns_;
   std::unordered_map<std::string, std::uint32_t> by_key_;
   std::vector<std::int32_t> site_position_;
@@ -278,6 +287,19 @@ class profile_store {
   [[nodiscard]] profile decode(std::size_t profile) const;
   /// The haplotype as a profile (id of its first member).
   [[nodiscard]] profile decode_haplotype(std::uint32_t h) const;
+
+  /// The same profiles encoded with another dictionary (e.g. one from variant_dictionary::extend()).
+  [[nodiscard]] profile_store reencoded(std::shared_ptr<const variant_dictionary> dictionary) const;
+
+  /// Writes the store and its dictionary to `path`: magic `MTMSTORE`, format version, payload
+  /// size, payload (columns, classes, exact ranges, haplotypes, profile ids), FNV-1a checksum.
+  /// Throws mtmatch::error naming the path when it cannot be written.
+  void save(const std::string& path) const;
+  /// Reads a file written by save() (its own dictionary comes with it). Throws mtmatch::error
+  /// naming the path and the problem: not an mtmatch store, another format version, truncated,
+  /// checksum mismatch (corrupted), or inconsistent contents.
+  /// Example: `auto relatives = mtmatch::profile_store::load("relatives.mtm");`
+  [[nodiscard]] static profile_store load(const std::string& path);
 
   /// Bytes held, without and with the id strings.
   [[nodiscard]] std::size_t bytes(bool with_ids = false) const noexcept;

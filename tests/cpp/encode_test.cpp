@@ -3,13 +3,19 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "engine_fixtures.hpp"
 #include "mtmatch/error.hpp"
+#include "mtmatch/match.hpp"
 #include "mtmatch/normalize.hpp"
 
 namespace {
@@ -201,6 +207,102 @@ TEST(Encode, ShortGapsShareTheClassOfTheFullRange) {
   EXPECT_NE(dict.find_class(set[0].coverage), dict.find_class(set[3].coverage));
   EXPECT_EQ(dict.classes(), 2U);
   for (std::size_t i = 0; i < set.size(); ++i) EXPECT_EQ(sides.remains.decode(i).coverage, set[i].coverage);
+}
+
+std::string temp_path(const std::string& name) {
+  return (std::filesystem::temp_directory_path() / ("mtmatch_encode_test_" + std::to_string(::getpid()) + "_" + name)).string();
+}
+
+TEST(StoreFile, SaveLoadRoundTrip) {
+  auto set = realistic_set(11, 400);
+  auto more = random_set(12, 100);
+  set.insert(set.end(), more.begin(), more.end());
+  const std::vector<profile> none;
+  auto sides = mtmatch::encode(set, none);
+  const std::string path = temp_path("roundtrip.mtm");
+  sides.remains.save(path);
+  auto loaded = mtmatch::profile_store::load(path);
+  std::filesystem::remove(path);
+  ASSERT_EQ(loaded.size(), set.size());
+  EXPECT_EQ(loaded.haplotypes(), sides.remains.haplotypes());
+  EXPECT_EQ(loaded.dictionary().size(), sides.dictionary->size());
+  EXPECT_EQ(loaded.dictionary().dense_words(), sides.dictionary->dense_words());
+  for (std::size_t i = 0; i < set.size(); ++i) EXPECT_EQ(loaded.decode(i), set[i]) << i;
+  for (std::uint32_t id = 0; id < loaded.dictionary().size(); ++id) {
+    EXPECT_EQ(loaded.dictionary().column(id).value, sides.dictionary->column(id).value);
+    EXPECT_EQ(loaded.dictionary().column(id).slack, sides.dictionary->column(id).slack);
+  }
+}
+
+TEST(StoreFile, DamagedFilesAreRefusedWithTheReason) {
+  auto set = realistic_set(13, 50);
+  const std::vector<profile> none;
+  auto sides = mtmatch::encode(set, none);
+  const std::string path = temp_path("damaged.mtm");
+  sides.remains.save(path);
+  std::string bytes;
+  {
+    std::ifstream in(path, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  auto write = [&](const std::string& content) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(content.data(), static_cast<std::streamsize>(content.size()));
+  };
+  auto reason = [&]() -> std::string {
+    try {
+      (void)mtmatch::profile_store::load(path);
+    } catch (const mtmatch::error& e) {
+      EXPECT_EQ(e.where().file, path);
+      return e.what();
+    }
+    return "loaded";
+  };
+  std::string flipped = bytes;
+  flipped[bytes.size() / 2] = static_cast<char>(flipped[bytes.size() / 2] ^ 0x10);
+  write(flipped);
+  EXPECT_NE(reason().find("checksum"), std::string::npos);
+  write(bytes.substr(0, bytes.size() - 100));
+  EXPECT_NE(reason().find("truncated"), std::string::npos);
+  write("hello, not a store");
+  EXPECT_NE(reason().find("not an mtmatch store"), std::string::npos);
+  std::string other_version = bytes;
+  other_version[8] = 9;
+  write(other_version);
+  EXPECT_NE(reason().find("version"), std::string::npos);
+  std::filesystem::remove(path);
+  EXPECT_NE(reason().find("cannot open"), std::string::npos);
+}
+
+TEST(StoreFile, NewRemainsAgainstASavedStore) {
+  // relatives saved alone; remains arrive later with variants and a coverage the store never saw
+  auto relatives = realistic_set(14, 300);
+  auto remains = realistic_set(15, 60);
+  auto strangers = random_set(16, 20);
+  remains.insert(remains.end(), strangers.begin(), strangers.end());
+  const std::vector<profile> none;
+  const std::string path = temp_path("relatives.mtm");
+  mtmatch::encode(none, relatives).relatives.save(path);
+  auto saved = mtmatch::profile_store::load(path);
+  std::filesystem::remove(path);
+  const std::span<const profile> sets[1] = {remains};
+  auto dict = mtmatch::variant_dictionary::extend(saved.dictionary_ptr(), sets);
+  EXPECT_GT(dict->size(), saved.dictionary().size());
+  for (std::uint32_t id = 0; id < saved.dictionary().size(); ++id) EXPECT_EQ(dict->column(id).value, saved.dictionary().column(id).value);
+  auto rel = saved.reencoded(dict);
+  mtmatch::profile_store rem(dict, remains);
+  mtmatch::match_options o;
+  o.max_differences = 3;
+  auto got = mtmatch::match(rem, rel, o);
+  auto want = mtmatch::match(remains, relatives, o);
+  EXPECT_EQ(got.remains, want.remains);
+  EXPECT_EQ(got.relative, want.relative);
+  EXPECT_EQ(got.differences, want.differences);
+  EXPECT_EQ(got.compared_length, want.compared_length);
+  EXPECT_GT(want.size(), 0U);
+  // nothing new: the dictionary is reused as is
+  const std::span<const profile> known[1] = {relatives};
+  EXPECT_EQ(mtmatch::variant_dictionary::extend(saved.dictionary_ptr(), known), saved.dictionary_ptr());
 }
 
 TEST(Encode, OptionsAreValidated) {
