@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "detail/tokenize.hpp"
 #include "mtmatch/reference.hpp"
 
 namespace mtmatch {
@@ -235,25 +236,17 @@ parsed_variants parse_variants(std::string_view text, const range& coverage, con
     return tok.substr(0, static_cast<std::size_t>(std::find_if(tok.begin(), tok.end(), is_separator) - tok.begin()));
   };
 
-  std::size_t i = 0;
-  while (i < text.size()) {
-    if (is_separator(text[i])) {
-      ++i;
-      continue;
-    }
-    std::size_t start = i;
-    while (i < text.size() && !is_separator(text[i])) ++i;
-    std::string_view tok = text.substr(start, i - start);
+  detail::for_each_token(text, is_separator, [&](std::size_t start, std::string_view tok) {
     token_result r = parse_token(tok);
     if (!r.why.empty()) {
       fail(start, tok, r.why);
-      continue;
+      return;
     }
     variant& v = r.value.value;
     if (r.value.missing) {
-      if (v.position == 3107 && r.last == 3107) continue;  // the placeholder is never compared anyway
+      if (v.position == 3107 && r.last == 3107) return;  // the placeholder is never compared anyway
       out.missing.push_back({v.position, r.last});
-      continue;
+      return;
     }
     if (v.kind == variant_kind::insertion) {
       if (v.any_length && !options.allow_any_length_insertions) {
@@ -263,14 +256,14 @@ parsed_variants parse_variants(std::string_view text, const range& coverage, con
       } else {
         insertions.push_back({v.position, r.value.insertion_index, std::move(v.bases), v.any_length, start, tok});
       }
-      continue;
+      return;
     }
     if (options.check_range && !coverage.contains_all(v.position, v.last())) {
       fail(start, tok, outside());
-      continue;
+      return;
     }
     kept.push_back({std::move(v), start});
-  }
+  });
 
   // Join insertion pieces: per anchor, indexes must run 1, 2, … without gaps or repeats.
   std::stable_sort(insertions.begin(), insertions.end(), [](const pending_insertion& a, const pending_insertion& b) {

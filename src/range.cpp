@@ -4,6 +4,7 @@
 #include <charconv>
 #include <string>
 
+#include "detail/tokenize.hpp"
 #include "mtmatch/reference.hpp"
 
 namespace mtmatch {
@@ -46,27 +47,19 @@ range range::whole() { return range({interval{1, rcrs_length}}); }
 
 range range::parse(std::string_view text, const source_location& where) {
   std::vector<interval> pieces;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    if (is_separator(text[i])) {
-      ++i;
-      continue;
-    }
-    std::size_t start = i;
-    while (i < text.size() && !is_separator(text[i])) ++i;
-    std::string_view piece = text.substr(start, i - start);
+  detail::for_each_token(text, is_separator, [&](std::size_t start, std::string_view piece) {
     source_location at = where;
     at.column = (where.column == 0 ? 1 : where.column) + start;
     at.token = std::string(piece);
     if (piece == "ALL" || piece == "all") {
       pieces.push_back({1, rcrs_length});
-      continue;
+      return;
     }
     auto dash = piece.find('-');
     if (dash == std::string_view::npos) {
       std::int32_t p = parse_position(piece, at, piece);
       pieces.push_back({p, p});
-      continue;
+      return;
     }
     std::int32_t first = parse_position(piece.substr(0, dash), at, piece);
     std::int32_t last = parse_position(piece.substr(dash + 1), at, piece);
@@ -76,7 +69,7 @@ range range::parse(std::string_view text, const source_location& where) {
       pieces.push_back({first, rcrs_length});
       pieces.push_back({1, last});
     }
-  }
+  });
   if (pieces.empty()) {
     source_location at = where;
     at.token = std::string(text);
