@@ -29,6 +29,7 @@ void match_options::validate() const {
   if (top_k && *top_k == 0) throw error("match: top_k must be >= 1");
   if (counts_only && !max_differences) throw error("match: counts_only needs max_differences");
   if (counts_only && top_k) throw error("match: counts_only and top_k cannot be combined");
+  if (rank_key && !top_k) throw error("match: rank_key orders top_k lists; give top_k");
   if (force_isa && !cpu_supports(*force_isa))
     throw error(std::string("match: this CPU cannot run the ") + to_string(*force_isa) + " kernels");
 }
@@ -180,6 +181,7 @@ class engine {
                    const std::uint64_t* rb, std::span<const std::uint32_t> tb, const pair_view& pv,
                    std::span<const diff_column> cluster) const;
   void collect(match_result& result, std::vector<item_output>& outputs) const;
+  std::vector<std::pair<top_entry, std::uint32_t>> rank_by_key(std::uint32_t ha, std::vector<top_entry>& list) const;
   [[nodiscard]] verdict verdict_of(int d, std::int32_t length) const noexcept {
     if (length == 0) return verdict::no_overlap;
     if (d < opt_.policy.inconclusive_at) return verdict::match;
@@ -592,13 +594,15 @@ void engine::run_item(const work_item& item, item_output& out) const {
             const auto members = b_.members(r);
             top_entry entry{d, pv.compared_length, r, members.front(), static_cast<std::uint32_t>(members.size())};
             list.insert(std::upper_bound(list.begin(), list.end(), entry, top_before), entry);
-            // Trim: keep everything up to the entry that completes top_k, plus ties with it on (d, length).
+            // Trim: keep everything up to the entry that completes top_k, plus ties with it on (d, length)
+            // — on d alone with a rank_key, whose order among them is not known yet.
             std::uint64_t seen = 0;
+            const bool keyed = static_cast<bool>(opt_.rank_key);
             for (std::size_t i = 0; i < list.size(); ++i) {
               seen += list[i].multiplicity;
               if (seen >= *opt_.top_k) {
                 std::size_t keep = i + 1;
-                while (keep < list.size() && list[keep].d == list[i].d && list[keep].length == list[i].length) ++keep;
+                while (keep < list.size() && list[keep].d == list[i].d && (keyed || list[keep].length == list[i].length)) ++keep;
                 list.resize(keep);
                 limit[g] = std::min(limit[g], list[i].d + a_.slack(ha, counting_length));
                 break;
@@ -611,6 +615,58 @@ void engine::run_item(const work_item& item, item_output& out) const {
       }
     }
   }
+}
+
+// The top_k profiles of one remains haplotype under rank_key: every relatives haplotype with at most
+// the differences of the k-th profile (the lists kept all ties on d) gets its key; then the order is
+// (d, key, longer length, relative index). Members of haplotypes tied on all three are interleaved by
+// index, so each tied group is expanded, sorted and cut.
+std::vector<std::pair<top_entry, std::uint32_t>> engine::rank_by_key(std::uint32_t ha, std::vector<top_entry>& list) const {
+  const std::size_t k = *opt_.top_k;
+  std::sort(list.begin(), list.end(), top_before);
+  std::size_t keep = list.size();
+  std::uint64_t seen = 0;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    seen += list[i].multiplicity;
+    if (seen >= k) {
+      keep = i + 1;
+      while (keep < list.size() && list[keep].d == list[i].d) ++keep;
+      break;
+    }
+  }
+  struct keyed_entry {
+    top_entry e;
+    double key;
+  };
+  std::vector<keyed_entry> keyed;
+  keyed.reserve(keep);
+  for (std::size_t i = 0; i < keep; ++i) keyed.push_back({list[i], opt_.rank_key(ha, list[i].b)});
+  auto same_rank = [](const keyed_entry& x, const keyed_entry& y) {
+    return x.e.d == y.e.d && x.key == y.key && x.e.length == y.e.length;
+  };
+  std::sort(keyed.begin(), keyed.end(), [](const keyed_entry& x, const keyed_entry& y) {
+    if (x.e.d != y.e.d) return x.e.d < y.e.d;
+    if (x.key != y.key) return x.key < y.key;
+    if (x.e.length != y.e.length) return x.e.length > y.e.length;
+    return x.e.first_member < y.e.first_member;
+  });
+  std::vector<std::pair<top_entry, std::uint32_t>> out;
+  std::vector<std::pair<top_entry, std::uint32_t>> group;
+  for (std::size_t s = 0; s < keyed.size() && out.size() < k;) {
+    std::size_t e = s + 1;
+    while (e < keyed.size() && same_rank(keyed[s], keyed[e])) ++e;
+    const std::size_t need = k - out.size();
+    group.clear();
+    for (std::size_t i = s; i < e; ++i) {
+      const auto members = b_.members(keyed[i].e.b);  // ascending: the first `need` are enough
+      for (std::size_t m = 0; m < members.size() && m < need; ++m) group.push_back({keyed[i].e, members[m]});
+    }
+    if (e - s > 1) std::sort(group.begin(), group.end(), [](const auto& x, const auto& y) { return x.second < y.second; });
+    if (group.size() > need) group.resize(need);
+    out.insert(out.end(), group.begin(), group.end());
+    s = e;
+  }
+  return out;
 }
 
 void engine::collect(match_result& result, std::vector<item_output>& outputs) const {
@@ -649,7 +705,25 @@ void engine::collect(match_result& result, std::vector<item_output>& outputs) co
         dst.insert(dst.end(), outputs[i].top[q].begin(), outputs[i].top[q].end());
       }
     std::vector<std::pair<top_entry, std::uint32_t>> ranked;
-    for (std::uint32_t ha = 0; ha < a_.haplotypes(); ++ha) {
+    if (opt_.rank_key) {
+      std::vector<std::vector<std::pair<top_entry, std::uint32_t>>> keyed(a_.haplotypes());
+      auto rank = [&](std::uint32_t ha) { keyed[ha] = rank_by_key(ha, merged[ha]); };
+      if (opt_.threads == 1 || a_.haplotypes() < 64) {
+        for (std::uint32_t ha = 0; ha < a_.haplotypes(); ++ha) rank(ha);
+      } else {
+        tbb::task_arena arena(opt_.threads == 0 ? tbb::task_arena::automatic : static_cast<int>(opt_.threads));
+        arena.execute([&] {
+          tbb::parallel_for(tbb::blocked_range<std::uint32_t>(0, static_cast<std::uint32_t>(a_.haplotypes()), 16),
+                            [&](const tbb::blocked_range<std::uint32_t>& r) {
+                              for (std::uint32_t ha = r.begin(); ha != r.end(); ++ha) rank(ha);
+                            });
+        });
+      }
+      for (std::uint32_t ha = 0; ha < a_.haplotypes(); ++ha)
+        for (std::uint32_t ma : a_.members(ha))
+          for (const auto& [e, mb] : keyed[ha]) rows.push_back({ma, mb, static_cast<std::uint16_t>(e.d), e.length});
+    }
+    for (std::uint32_t ha = 0; ha < a_.haplotypes() && !opt_.rank_key; ++ha) {
       ranked.clear();
       for (const auto& e : merged[ha])
         for (std::uint32_t m : b_.members(e.b)) ranked.push_back({e, m});

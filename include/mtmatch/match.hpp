@@ -45,7 +45,8 @@ struct match_options {
   /// which needs top_k (otherwise every pair would be reported).
   std::optional<int> max_differences = 2;
   /// Keep only the best `top_k` relatives per remains, ordered by differences, then longer
-  /// compared length, then relative index. Unset: every pair within max_differences.
+  /// compared length, then relative index (see rank_key for a finer order). Unset: every pair
+  /// within max_differences.
   std::optional<std::size_t> top_k;
   /// Instead of pairs, count per remains how many relatives have 0, 1, …, max_differences
   /// differences (match_result::counts).
@@ -62,10 +63,18 @@ struct match_options {
   /// Called now and then with (distinct pairs done, distinct pairs in total), from one thread at
   /// a time; returning false cancels the run (match_result::cancelled).
   std::function<bool(std::uint64_t done, std::uint64_t total)> progress;
+  /// top_k only: a finer order among relatives with the same number of differences, applied before
+  /// the compared length: `rank_key(remains haplotype, relatives haplotype)` (rows of the two stores,
+  /// profile_store::haplotype_of), lower first; the order becomes (differences, key, longer compared
+  /// length, relative index). The engine then keeps every relative tied on differences with the k-th
+  /// until the end and asks for the key once per distinct haplotype pair that may be reported (the
+  /// pairs with at most the k-th's differences). Called after the scan, from several threads at once;
+  /// all calls for one remains haplotype come from one thread. report.hpp ranks by weighted differences.
+  std::function<double(std::uint32_t remains_haplotype, std::uint32_t relative_haplotype)> rank_key;
 
   /// Throws mtmatch::error for a negative threshold, no threshold and no top_k, top_k == 0,
-  /// counts_only without a threshold, threshold above 60000, an unsupported force_isa, or an
-  /// invalid policy.
+  /// counts_only without a threshold, threshold above 60000, an unsupported force_isa, a rank_key
+  /// without top_k, or an invalid policy.
   void validate() const;
 };
 

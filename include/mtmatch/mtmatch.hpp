@@ -11,6 +11,7 @@
 #include "mtmatch/normalize.hpp"
 #include "mtmatch/phylotree.hpp"
 #include "mtmatch/reference.hpp"
+#include "mtmatch/report.hpp"
 #include "mtmatch/rewrite.hpp"
 #include "mtmatch/score.hpp"
 #include "mtmatch/simulate.hpp"
