@@ -10,5 +10,6 @@ void add_normalize_command(CLI::App& app);
 void add_compare_command(CLI::App& app);
 void add_classify_command(CLI::App& app);
 void add_simulate_command(CLI::App& app);
+void add_match_command(CLI::App& app);
 
 }  // namespace mtmatch::cli

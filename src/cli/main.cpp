@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   mtmatch::cli::add_compare_command(app);
   mtmatch::cli::add_classify_command(app);
   mtmatch::cli::add_simulate_command(app);
+  mtmatch::cli::add_match_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
