@@ -20,4 +20,5 @@ PYBIND11_MODULE(_core, m) {
   mtmatch::python::bind_profile(m);
   mtmatch::python::bind_tree(m);
   mtmatch::python::bind_simulate(m);
+  mtmatch::python::bind_match(m);
 }

@@ -56,3 +56,9 @@ from ._core import Classification, Tree  # noqa: E402
 from ._classify import classify  # noqa: E402
 
 __all__ += ["Classification", "Tree", "classify"]
+
+# Many-to-many matching (the engine plus the haplogroup-aware columns) and the kernels' instruction set.
+from ._core import active_isa, supported_isas  # noqa: E402
+from ._match import MatchResult, match  # noqa: E402
+
+__all__ += ["MatchResult", "active_isa", "match", "supported_isas"]
