@@ -8,6 +8,7 @@ void bind_reference(pybind11::module_& m);
 void bind_profile(pybind11::module_& m);
 void bind_tree(pybind11::module_& m);
 void bind_simulate(pybind11::module_& m);
+void bind_vcf(pybind11::module_& m);
 void bind_match(pybind11::module_& m);
 
 }  // namespace mtmatch::python

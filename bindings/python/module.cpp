@@ -20,5 +20,6 @@ PYBIND11_MODULE(_core, m) {
   mtmatch::python::bind_profile(m);
   mtmatch::python::bind_tree(m);
   mtmatch::python::bind_simulate(m);
+  mtmatch::python::bind_vcf(m);
   mtmatch::python::bind_match(m);
 }

@@ -15,4 +15,5 @@
 #include "mtmatch/rewrite.hpp"
 #include "mtmatch/score.hpp"
 #include "mtmatch/simulate.hpp"
+#include "mtmatch/vcf.hpp"
 #include "mtmatch/version.hpp"

@@ -57,6 +57,11 @@ from ._classify import classify  # noqa: E402
 
 __all__ += ["Classification", "Tree", "classify"]
 
+# VCF/BCF input: one profile per sample (mtmatch.read_vcf), and any profile file by its extension.
+from ._core import read_profiles, read_vcf  # noqa: E402
+
+__all__ += ["read_profiles", "read_vcf"]
+
 # Many-to-many matching (the engine plus the haplogroup-aware columns) and the kernels' instruction set.
 from ._core import active_isa, supported_isas  # noqa: E402
 from ._match import MatchResult, match  # noqa: E402
