@@ -1,4 +1,4 @@
-// `mtmatch classify FILE.hsd [-o out.tsv]`: HaploGrep-style haplogroups, one row per sample and rank.
+// `mtmatch classify FILE [-o out.tsv]` (.hsd, VCF/BCF, CSV/TSV): HaploGrep-style haplogroups, one row per sample and rank.
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -8,6 +8,7 @@
 #include "commands.hpp"
 #include "mtmatch/classify.hpp"
 #include "mtmatch/profile_io.hpp"
+#include "mtmatch/vcf.hpp"
 
 namespace mtmatch::cli {
 namespace {
@@ -74,7 +75,7 @@ void add_classify_command(CLI::App& app) {
       "classify",
       "Assign haplogroups as HaploGrep does (weighted Kulczynski on PhyloTree 17): SampleID, Haplogroup, Rank, "
       "Quality, Range, Not_Found_Polys, Found_Polys, Remaining_Polys; bad records go to stderr with file:line:column");
-  cmd->add_option("file", opt->input, "Input profiles (.hsd, or CSV/TSV with --table)")->required()->check(CLI::ExistingFile);
+  cmd->add_option("file", opt->input, "Input profiles (.hsd; .vcf, .vcf.gz, .bcf: one profile per sample; CSV/TSV with --table)")->required()->check(CLI::ExistingFile);
   cmd->add_option("-o,--output", opt->output, "Output TSV (default: standard output)");
   cmd->add_option("--tree", opt->tree, "Tree: 17 (PhyloTree 17, phylotree-rcrs@17.3) or 17-fu (forensic update 1.2)")
       ->check(CLI::IsMember({"17", "17-fu"}))
@@ -85,7 +86,7 @@ void add_classify_command(CLI::App& app) {
   cmd->add_flag("--table", opt->table, "Input is a CSV/TSV table with columns id, range, variants");
   cmd->callback([opt] {
     read_options ro{.strict = opt->strict};
-    profile_file file = opt->table ? read_profile_table(opt->input, ro) : read_hsd(opt->input, ro);
+    profile_file file = read_profiles(opt->input, opt->table ? profile_format::table : profile_format::detect, ro);
     const phylotree& tree = opt->tree == "17-fu" ? phylotree17_fu() : phylotree17();
     classify_options co;
     co.hits = opt->hits;

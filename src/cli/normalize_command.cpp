@@ -1,10 +1,11 @@
-// `mtmatch normalize FILE.hsd`: canonical notation out, every error to stderr with its location.
+// `mtmatch normalize FILE`: canonical notation out (.hsd), every error to stderr with its location.
 #include <fstream>
 #include <iostream>
 #include <memory>
 
 #include "commands.hpp"
 #include "mtmatch/profile_io.hpp"
+#include "mtmatch/vcf.hpp"
 
 namespace mtmatch::cli {
 
@@ -17,15 +18,15 @@ void add_normalize_command(CLI::App& app) {
   };
   auto opt = std::make_shared<options>();
   auto* cmd = app.add_subcommand("normalize",
-                                 "Rewrite profiles (.hsd, or CSV/TSV with --table) in canonical notation; errors go to "
+                                 "Rewrite profiles (.hsd, VCF/BCF by extension, or CSV/TSV with --table) in canonical notation; errors go to "
                                  "stderr with file:line:column, bad records are left out and listed");
-  cmd->add_option("file", opt->input, "Input profiles")->required()->check(CLI::ExistingFile);
+  cmd->add_option("file", opt->input, "Input profiles (.hsd; .vcf, .vcf.gz, .bcf: one profile per sample)")->required()->check(CLI::ExistingFile);
   cmd->add_option("-o,--output", opt->output, "Output .hsd (default: standard output)");
   cmd->add_flag("--strict", opt->strict, "Stop at the first error");
   cmd->add_flag("--table", opt->table, "Input is a CSV/TSV table with columns id, range, variants");
   cmd->callback([opt] {
     read_options ro{.strict = opt->strict};
-    profile_file file = opt->table ? read_profile_table(opt->input, ro) : read_hsd(opt->input, ro);
+    profile_file file = read_profiles(opt->input, opt->table ? profile_format::table : profile_format::detect, ro);
     if (opt->output.empty()) {
       write_hsd(std::cout, file.profiles);
     } else {
