@@ -99,7 +99,7 @@ def main():
     p.add_argument("--scipy-queries", type=int, default=16)
     p.add_argument("--naive-queries", type=int, default=512)
     p.add_argument("--max-differences", type=int, default=2)
-    p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--runs", type=int, default=5)
     p.add_argument("--threads", type=int, default=2, help="threads for the multi-threaded rows")
     p.add_argument("--seed", type=int, default=2024)
     p.add_argument("--naive", help="shared library with naive_nearest (built by bench/peers/run)")

@@ -15,6 +15,7 @@
 #include "mtmatch/encode.hpp"
 #include "mtmatch/profile_io.hpp"
 #include "mtmatch/report.hpp"
+#include "mtmatch/vcf.hpp"
 
 namespace mtmatch::cli {
 namespace {
@@ -25,10 +26,11 @@ bool ends_with(const std::string& s, const std::string& suffix) {
                     [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
 }
 
-// .csv/.tsv (or --table) are profile tables (profile_io.hpp); anything else is HaploGrep .hsd.
-profile_file read_profiles(const std::string& path, bool table, const read_options& ro) {
-  if (table || ends_with(path, ".csv") || ends_with(path, ".tsv")) return read_profile_table(path, ro);
-  return read_hsd(path, ro);
+// .csv/.tsv (or --table) are profile tables (profile_io.hpp); .vcf, .vcf.gz, .bcf are VCF/BCF
+// (vcf.hpp: one profile per sample); anything else is HaploGrep .hsd.
+profile_file read_side(const std::string& path, bool table, const read_options& ro) {
+  if (table || ends_with(path, ".tsv")) return read_profiles(path, profile_format::table, ro);
+  return read_profiles(path, profile_format::detect, ro);
 }
 
 // A one-line progress bar on stderr, redrawn at most ten times a second.
@@ -97,10 +99,10 @@ void add_match_command(CLI::App& app) {
       "Match every remains profile against every relative profile: TSV with remains_id, relative_id, compared_length, "
       "differences, verdict, weighted_differences, haplogroup_a, haplogroup_b, discordant (exactly what "
       "`compare` and the tree say for each pair); bad records go to stderr with file:line:column");
-  cmd->add_option("--remains", opt->remains, "Remains profiles (.hsd, or a CSV/TSV table: .csv/.tsv or --table)")
+  cmd->add_option("--remains", opt->remains, "Remains profiles (.hsd; .vcf, .vcf.gz, .bcf: one profile per sample; CSV/TSV table: .csv/.tsv or --table)")
       ->required()
       ->check(CLI::ExistingFile);
-  auto* relatives = cmd->add_option("--relatives", opt->relatives, "Relatives' profiles (.hsd or CSV/TSV)")
+  auto* relatives = cmd->add_option("--relatives", opt->relatives, "Relatives' profiles (.hsd, VCF/BCF or CSV/TSV, as --remains)")
                         ->check(CLI::ExistingFile);
   auto* store = cmd->add_option("--relatives-store", opt->relatives_store,
                                 "Relatives as an encoded store written by --save-store (instead of --relatives)")
@@ -154,13 +156,13 @@ void add_match_command(CLI::App& app) {
     o.progress = [&bar](report_stage stage, std::uint64_t done, std::uint64_t total) { return bar(stage, done, total); };
     o.validate();
 
-    const profile_file remains = read_profiles(opt->remains, opt->table, ro);
+    const profile_file remains = read_side(opt->remains, opt->table, ro);
     report_errors(remains, opt->remains);
     bool ok = remains.ok();
     match_report result;
     std::size_t n_relatives = 0;
     if (opt->relatives_store.empty() && opt->save_store.empty()) {
-      const profile_file rel = read_profiles(opt->relatives, opt->table, ro);
+      const profile_file rel = read_side(opt->relatives, opt->table, ro);
       report_errors(rel, opt->relatives);
       ok = ok && rel.ok();
       n_relatives = rel.profiles.size();
@@ -171,7 +173,7 @@ void add_match_command(CLI::App& app) {
       if (!opt->relatives_store.empty()) {
         loaded = profile_store::load(opt->relatives_store);
       } else {
-        const profile_file rel = read_profiles(opt->relatives, opt->table, ro);
+        const profile_file rel = read_side(opt->relatives, opt->table, ro);
         report_errors(rel, opt->relatives);
         ok = ok && rel.ok();
         const std::span<const profile> sets[] = {rel.profiles};
