@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job on the bundled example data (data/example/): read and canonicalise the profiles,
-# classify them, compare every remains with every maternal relative, rank families per remains.
+# classify them, match every remains against every maternal relative with the engine, rank families.
 set -euo pipefail
 build=${1:-build}
 here=$(cd "$(dirname "$0")/.." && pwd)
