@@ -30,6 +30,7 @@ void vcf_options::validate() const {
 namespace {
 
 constexpr std::int32_t molecule_length = 16569;
+constexpr std::int32_t placeholder = 3107;  // the rCRS `N`
 constexpr std::array<std::string_view, 4> mito_contigs = {"MT", "chrM", "NC_012920.1", "rCRS"};
 
 char upper(char c) { return static_cast<char>(std::toupper(static_cast<unsigned char>(c))); }
@@ -130,13 +131,13 @@ std::pair<std::size_t, std::string_view> field_of(std::string_view line, std::si
 class vcf_reader {
  public:
   explicit vcf_reader(const std::string& path) : path_(path) {
-    fp_ = hts_open(path.c_str(), "r");
-    if (fp_ == nullptr) throw error(source_location{path, 0, 0, ""}, "cannot open file");
-    const htsFormat* format = hts_get_format(fp_);
+    h_.fp = hts_open(path.c_str(), "r");
+    if (h_.fp == nullptr) throw error(source_location{path, 0, 0, ""}, "cannot open file");
+    const htsFormat* format = hts_get_format(h_.fp);
     if (format->format == bcf) {
       text_ = false;
-      hdr_ = bcf_hdr_read(fp_);
-      if (hdr_ == nullptr) throw error(source_location{path, 0, 0, ""}, "cannot read the BCF header");
+      h_.hdr = bcf_hdr_read(h_.fp);
+      if (h_.hdr == nullptr) throw error(source_location{path, 0, 0, ""}, "cannot read the BCF header");
       return;
     }
     if (format->format != vcf && format->format != text_format) {
@@ -147,12 +148,12 @@ class vcf_reader {
     }
     std::string header;
     for (;;) {
-      const int got = hts_getline(fp_, '\n', &line_);
+      const int got = hts_getline(h_.fp, '\n', &h_.line);
       if (got < -1) throw error(source_location{path, line_no_, 0, ""}, "cannot read the file");
       if (got == -1) break;
       ++line_no_;
       trim_cr();
-      const std::string_view text(line_.s, line_.l);
+      const std::string_view text(h_.line.s, h_.line.l);
       if (text.empty() || text.front() != '#') {
         pending_ = true;
         break;
@@ -168,76 +169,82 @@ class vcf_reader {
     if (chrom_line_no_ == 0) {
       throw error(source_location{path, line_no_, 0, ""}, "no '#CHROM' header line: not a VCF file");
     }
-    hdr_ = bcf_hdr_init("r");
-    if (hdr_ == nullptr || bcf_hdr_parse(hdr_, header.data()) < 0) {
+    h_.hdr = bcf_hdr_init("r");
+    if (h_.hdr == nullptr || bcf_hdr_parse(h_.hdr, header.data()) < 0) {
       throw error(source_location{path, chrom_line_no_, 1, "#CHROM"},
                   "htslib cannot parse the VCF header (a malformed '##' line, or empty sample names from "
                   "trailing tabs?)");
     }
   }
-  ~vcf_reader() {
-    if (hdr_ != nullptr) bcf_hdr_destroy(hdr_);
-    if (fp_ != nullptr) hts_close(fp_);
-    free(line_.s);
-    free(parse_.s);
-  }
-  vcf_reader(const vcf_reader&) = delete;
-  vcf_reader& operator=(const vcf_reader&) = delete;
 
-  [[nodiscard]] bcf_hdr_t* header() const noexcept { return hdr_; }
+  [[nodiscard]] bcf_hdr_t* header() const noexcept { return h_.hdr; }
   [[nodiscard]] bool text() const noexcept { return text_; }
   [[nodiscard]] std::size_t chrom_line_number() const noexcept { return chrom_line_no_; }
   [[nodiscard]] std::string_view chrom_line() const noexcept { return chrom_line_; }
   /// Line number and text of the record last read (0 and "" for BCF).
   [[nodiscard]] std::size_t line_number() const noexcept { return text_ ? line_no_ : 0; }
-  [[nodiscard]] std::string_view line() const noexcept { return text_ ? std::string_view(line_.s, line_.l) : std::string_view(); }
+  [[nodiscard]] std::string_view line() const noexcept { return text_ ? std::string_view(h_.line.s, h_.line.l) : std::string_view(); }
 
   /// Reads the next record: 1 when read, 0 at the end, -1 when the record cannot be parsed.
   int next(bcf1_t* rec) {
     if (!text_) {
-      const int got = bcf_read(fp_, hdr_, rec);
+      const int got = bcf_read(h_.fp, h_.hdr, rec);
       if (got == -1) return 0;
       if (got < -1) throw error(source_location{path_, 0, 0, ""}, "cannot read the BCF records (truncated or corrupt)");
       return 1;
     }
     for (;;) {
       if (!pending_) {
-        const int got = hts_getline(fp_, '\n', &line_);
+        const int got = hts_getline(h_.fp, '\n', &h_.line);
         if (got < -1) throw error(source_location{path_, line_no_ + 1, 0, ""}, "cannot read the file");
         if (got == -1) return 0;
         ++line_no_;
         trim_cr();
       }
       pending_ = false;
-      if (line_.l == 0) continue;  // a blank line
-      if (line_.s[0] == '#') return -1;  // a header line among the records
+      if (h_.line.l == 0) continue;  // a blank line
+      if (h_.line.s[0] == '#') return -1;  // a header line among the records
       // INFO is never used: it is parsed as '.', so that malformed or undeclared INFO (quoted
       // `"AC=1;AN=1073"` in HaploGrep's test files) cannot cost a record.
-      const std::string_view text(line_.s, line_.l);
+      const std::string_view text(h_.line.s, h_.line.l);
       const auto [info_column, info] = field_of(text, 7);
-      parse_.l = 0;
+      h_.parse.l = 0;
       if (info_column == 0) {
-        kputsn(line_.s, line_.l, &parse_);
+        kputsn(h_.line.s, h_.line.l, &h_.parse);
       } else {
-        kputsn(line_.s, info_column - 1, &parse_);
-        kputc('.', &parse_);
+        kputsn(h_.line.s, info_column - 1, &h_.parse);
+        kputc('.', &h_.parse);
         const std::size_t rest = info_column - 1 + info.size();
-        kputsn(line_.s + rest, line_.l - rest, &parse_);
+        kputsn(h_.line.s + rest, h_.line.l - rest, &h_.parse);
       }
-      return vcf_parse(&parse_, hdr_, rec) < 0 ? -1 : 1;
+      return vcf_parse(&h_.parse, h_.hdr, rec) < 0 ? -1 : 1;
     }
   }
 
  private:
   void trim_cr() noexcept {
-    if (line_.l > 0 && line_.s[line_.l - 1] == '\r') line_.s[--line_.l] = '\0';
+    if (h_.line.l > 0 && h_.line.s[h_.line.l - 1] == '\r') h_.line.s[--h_.line.l] = '\0';
   }
 
+  // The htslib objects, in a member of their own so that they are freed when the constructor throws.
+  struct handles {
+    htsFile* fp = nullptr;
+    bcf_hdr_t* hdr = nullptr;
+    kstring_t line = {0, 0, nullptr};
+    kstring_t parse = {0, 0, nullptr};
+    handles() = default;
+    handles(const handles&) = delete;
+    handles& operator=(const handles&) = delete;
+    ~handles() {
+      if (hdr != nullptr) bcf_hdr_destroy(hdr);
+      if (fp != nullptr) hts_close(fp);
+      free(line.s);
+      free(parse.s);
+    }
+  };
+
+  handles h_;
   std::string path_;
-  htsFile* fp_ = nullptr;
-  bcf_hdr_t* hdr_ = nullptr;
-  kstring_t line_ = {0, 0, nullptr};
-  kstring_t parse_ = {0, 0, nullptr};
   std::size_t line_no_ = 0;
   std::size_t chrom_line_no_ = 0;
   std::string chrom_line_;
@@ -694,6 +701,7 @@ class vcf_builder {
     std::vector<variant> raw;
     for (auto it = s.sites.begin(); it != s.sites.end(); ++it) {
       const auto [position, state] = std::pair(it->first, it->second.first);
+      if (position == placeholder) continue;  // never a variant; a deletion must not run across it
       if (state == unreadable) {
         coverage = coverage.without(position, position);
       } else if (state == deleted) {

@@ -286,6 +286,14 @@ TEST_F(VcfFiles, MultiAllelicMnpAndPlaceholderRecords) {
   EXPECT_EQ(f.rejected[0].id, "S3");
 }
 
+TEST_F(VcfFiles, DeletionsAcrossThePlaceholderKeepTheirOtherBases) {
+  const std::string path = write("placeholder.vcf", header("S1\tS2") + rec("MT 3106 . CNT C,CN . . . GT 1 2"));
+  const profile_file f = read_vcf(path);
+  ASSERT_TRUE(f.ok()) << all_errors(f);
+  EXPECT_EQ(*by_id(f, "S1"), profile::parse("3108d", "1-16569", "S1"));
+  EXPECT_EQ(*by_id(f, "S2"), profile::parse("3108d", "1-16569", "S2"));
+}
+
 TEST_F(VcfFiles, EveryMitochondrialContigNameIsAcceptedOthersAreNot) {
   for (const char* contig : {"MT", "chrM", "NC_012920.1", "rCRS"}) {
     const std::string path = write(std::string(contig) + ".vcf", header("S", contig) + rec(std::string(contig) + " 263 . A G . . . GT 1"));
