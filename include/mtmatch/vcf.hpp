@@ -69,7 +69,9 @@ struct vcf_options {
 
 /// Reads a VCF (`.vcf`, `.vcf.gz`, bgzip or gzip) or BCF file: one canonical profile per sample, the
 /// sample name as its id. Throws mtmatch::error only when the file cannot be opened or read as VCF
-/// or BCF (or on the first error when strict).
+/// or BCF (or on the first error when strict). INFO is not read (a malformed INFO costs nothing), and
+/// htslib's own log messages are silenced while reading: the errors say what they would.
+/// Cost: about 0.1 s for the 2,534 samples × 3,892 records of the 1000 Genomes chrMT calls.
 [[nodiscard]] profile_file read_vcf(const std::string& path, const vcf_options& options = {});
 
 /// The kinds of profile file.
