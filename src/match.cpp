@@ -640,7 +640,7 @@ std::vector<std::pair<top_entry, std::uint32_t>> engine::rank_by_key(std::uint32
   };
   std::vector<keyed_entry> keyed;
   keyed.reserve(keep);
-  for (std::size_t i = 0; i < keep; ++i) keyed.push_back({list[i], opt_.rank_key(ha, list[i].b)});
+  for (std::size_t i = 0; i < keep; ++i) keyed.push_back({list[i], opt_.rank_key(ha, list[i].b, list[i].d)});
   auto same_rank = [](const keyed_entry& x, const keyed_entry& y) {
     return x.e.d == y.e.d && x.key == y.key && x.e.length == y.e.length;
   };

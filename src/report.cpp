@@ -93,8 +93,11 @@ class reporter {
     if (!opt_.progress(stage, done, total)) cancelled_.store(true);
     return !cancelled_.load();
   }
-  [[nodiscard]] pair_score score_pair(std::uint32_t ha, std::uint32_t hb) const {
-    comparison c = compare(hap_a[ha], hap_b[hb], policy_.compare);
+  // compare(a, b, tree) of the two haplotypes. With no difference (the engine's count is exact) the
+  // comparison has nothing to weigh and score() needs only the classifications: compare() is skipped.
+  [[nodiscard]] pair_score score_pair(std::uint32_t ha, std::uint32_t hb, int differences) const {
+    comparison c;
+    if (differences != 0) c = compare(hap_a[ha], hap_b[hb], policy_.compare);
     score(c, class_a_[ha], class_b_[hb], *tree_, policy_);
     return {c.weighted_differences, static_cast<std::uint16_t>(std::min(c.discordant_sites, 65535)),
             static_cast<std::uint8_t>(c.discordant ? 1 : 0)};
@@ -152,8 +155,13 @@ void reporter::score_rows(match_report& out) {
   std::atomic<std::uint64_t> done{0};
   std::atomic<std::uint64_t> pairs{0};
   const std::uint64_t total = a_.haplotypes();
+  struct scored_pair {
+    std::uint32_t hb;
+    int differences;
+    pair_score score;
+  };
   parallel_ranges(a_.haplotypes(), opt_.match.threads, 16, [&](std::size_t begin, std::size_t end) {
-    std::vector<std::pair<std::uint32_t, pair_score>> local;
+    std::vector<scored_pair> local;
     auto count_done = [&] {
       const std::uint64_t now = done.fetch_add(1) + 1;
       if ((now & 255) == 0 || now == total) tick(report_stage::score, now, total);
@@ -163,28 +171,31 @@ void reporter::score_rows(match_report& out) {
       const auto ha = static_cast<std::uint32_t>(h);
       local.clear();
       for (std::uint32_t m : a_.members(ha))
-        for (std::size_t i = start[m]; i < start[m + 1]; ++i) local.push_back({b_.haplotype_of(out.relative[i]), {}});
-      if (local.empty()) {
-        count_done();
-        continue;
-      }
-      std::sort(local.begin(), local.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
-      local.erase(std::unique(local.begin(), local.end(), [](const auto& x, const auto& y) { return x.first == y.first; }),
+        for (std::size_t i = start[m]; i < start[m + 1]; ++i)
+          local.push_back({b_.haplotype_of(out.relative[i]), out.differences[i], {}});
+      std::sort(local.begin(), local.end(), [](const scored_pair& x, const scored_pair& y) { return x.hb < y.hb; });
+      local.erase(std::unique(local.begin(), local.end(), [](const scored_pair& x, const scored_pair& y) { return x.hb == y.hb; }),
                   local.end());
       const std::vector<std::pair<std::uint32_t, pair_score>>* memo = memo_.empty() ? nullptr : &memo_[ha];
-      for (auto& [hb, s] : local) {
-        const auto it = memo == nullptr ? local.end()
-                                        : std::find_if(memo->begin(), memo->end(), [&](const auto& e) { return e.first == hb; });
-        s = memo != nullptr && it != memo->end() ? it->second : score_pair(ha, hb);
+      for (scored_pair& p : local) {
+        const pair_score* known = nullptr;
+        if (memo != nullptr)
+          for (const auto& [hb, score] : *memo)
+            if (hb == p.hb) {
+              known = &score;
+              break;
+            }
+        p.score = known != nullptr ? *known : score_pair(ha, p.hb, p.differences);
       }
       pairs.fetch_add(local.size(), std::memory_order_relaxed);
       for (std::uint32_t m : a_.members(ha))
         for (std::size_t i = start[m]; i < start[m + 1]; ++i) {
           const std::uint32_t hb = b_.haplotype_of(out.relative[i]);
-          const auto it = std::lower_bound(local.begin(), local.end(), hb, [](const auto& e, std::uint32_t x) { return e.first < x; });
-          out.weighted_differences[i] = it->second.weighted;
-          out.discordant[i] = it->second.discordant;
-          out.discordant_sites[i] = it->second.sites;
+          const auto it = std::lower_bound(local.begin(), local.end(), hb,
+                                           [](const scored_pair& e, std::uint32_t x) { return e.hb < x; });
+          out.weighted_differences[i] = it->score.weighted;
+          out.discordant[i] = it->score.discordant;
+          out.discordant_sites[i] = it->score.sites;
         }
       count_done();
     }
@@ -224,8 +235,8 @@ match_report reporter::run() {
   if (scoring && mo.top_k) {
     memo_.assign(a_.haplotypes(), {});
     // All calls for one remains haplotype come from one thread (match.hpp): memo_[ha] is its own.
-    mo.rank_key = [this](std::uint32_t ha, std::uint32_t hb) {
-      const pair_score s = score_pair(ha, hb);
+    mo.rank_key = [this](std::uint32_t ha, std::uint32_t hb, int differences) {
+      const pair_score s = score_pair(ha, hb, differences);
       memo_[ha].push_back({hb, s});
       return s.weighted;
     };

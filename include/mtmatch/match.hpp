@@ -64,13 +64,14 @@ struct match_options {
   /// a time; returning false cancels the run (match_result::cancelled).
   std::function<bool(std::uint64_t done, std::uint64_t total)> progress;
   /// top_k only: a finer order among relatives with the same number of differences, applied before
-  /// the compared length: `rank_key(remains haplotype, relatives haplotype)` (rows of the two stores,
-  /// profile_store::haplotype_of), lower first; the order becomes (differences, key, longer compared
-  /// length, relative index). The engine then keeps every relative tied on differences with the k-th
-  /// until the end and asks for the key once per distinct haplotype pair that may be reported (the
-  /// pairs with at most the k-th's differences). Called after the scan, from several threads at once;
-  /// all calls for one remains haplotype come from one thread. report.hpp ranks by weighted differences.
-  std::function<double(std::uint32_t remains_haplotype, std::uint32_t relative_haplotype)> rank_key;
+  /// the compared length: `rank_key(remains haplotype, relatives haplotype, differences)` (rows of the
+  /// two stores, profile_store::haplotype_of, and the pair's count), lower first; the order becomes
+  /// (differences, key, longer compared length, relative index). The engine then keeps every
+  /// relative tied on differences with the k-th until the end and asks for the key once per distinct
+  /// haplotype pair that may be reported (the pairs with at most the k-th's differences). Called
+  /// after the scan, from several threads at once; all calls for one remains haplotype come from one
+  /// thread. report.hpp ranks by weighted differences.
+  std::function<double(std::uint32_t remains_haplotype, std::uint32_t relative_haplotype, int differences)> rank_key;
 
   /// Throws mtmatch::error for a negative threshold, no threshold and no top_k, top_k == 0,
   /// counts_only without a threshold, threshold above 60000, an unsupported force_isa, a rank_key

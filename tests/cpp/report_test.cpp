@@ -371,7 +371,7 @@ TEST(Report, OptionsAreValidated) {
   EXPECT_THROW((void)mtmatch::report_matches(one.remains, two.relatives), mtmatch::error);
   // a rank_key without top_k is refused by the engine
   mtmatch::match_options m;
-  m.rank_key = [](std::uint32_t, std::uint32_t) { return 0.0; };
+  m.rank_key = [](std::uint32_t, std::uint32_t, int) { return 0.0; };
   EXPECT_THROW((void)mtmatch::match(d.remains, d.relatives, m), mtmatch::error);
 }
 
