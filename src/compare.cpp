@@ -68,6 +68,30 @@ std::string describe(std::span<const variant> vs, std::int32_t first, std::int32
   return out;
 }
 
+// What each profile writes at an event. An event where neither writes a variant (a C of a tract that
+// 16189C fused, read as lost against 16189d; an rCRS base read as moved) is described by the
+// variants of its length-variable stretch and of the tandem-repeat blocks either side of it, or else
+// by those of its window [lo, hi] (which holds the variants the two write differently).
+void describe_event(std::span<const variant> va, std::span<const variant> vb, std::int32_t first, std::int32_t last,
+                    std::int32_t window_lo, std::int32_t window_hi, site_difference& d) {
+  d.a = describe(va, first, last);
+  d.b = describe(vb, first, last);
+  if (!d.a.empty() || !d.b.empty()) return;
+  std::int32_t lo = detail::repeat_block(first - 1).first;
+  std::int32_t hi = detail::repeat_block(last + 1).last;
+  for (const auto& st : detail::length_variant_stretches) {
+    if (st.first <= last && first <= st.last) {
+      lo = std::min(lo, st.first);
+      hi = std::max(hi, st.last);
+    }
+  }
+  d.a = describe(va, lo, hi);
+  d.b = describe(vb, lo, hi);
+  if (!d.a.empty() || !d.b.empty()) return;
+  d.a = describe(va, window_lo, window_hi);
+  d.b = describe(vb, window_lo, window_hi);
+}
+
 // Compares the two spellings over one window [lo, hi] of an interval and appends what differs.
 void compare_window(std::int32_t lo, std::int32_t hi, bool with_last_insertion, std::span<const variant> va,
                     std::span<const variant> vb, const compare_policy& policy, comparison& out) {
@@ -86,6 +110,11 @@ void compare_window(std::int32_t lo, std::int32_t hi, bool with_last_insertion, 
   problem.query = sb;
   problem.context = sa;
   problem.offset = 0;
+  // rCRS positions of both sequences' bases: where indels are length variants (and slippage, rule 3).
+  problem.context_origin = oa;
+  problem.query_origin = ob;
+  problem.insert_after_context = true;
+  problem.length_variants = true;
   problem.max_bases = bound;
   problem.compatible_iupac = policy.pattern_match_heteroplasmy;
   // Any alignment of the two sequences is a reading of their difference; b's extra bases lie in the
@@ -99,21 +128,21 @@ void compare_window(std::int32_t lo, std::int32_t hi, bool with_last_insertion, 
     std::set_symmetric_difference(va.begin(), va.end(), vb.begin(), vb.end(), std::back_inserter(differ));
     for (const auto& v : differ) {
       if (!touches(v, lo, hi)) continue;
+      const bool excused = policy.ignore_length_variants && is_length_variant(v);
       site_difference d{v.position, describe(va, v.position, v.last()), describe(vb, v.position, v.last()),
-                        site_difference::kind::difference};
-      out.differing.push_back(std::move(d));
+                        excused ? site_difference::kind::length_variant : site_difference::kind::difference};
+      (excused ? out.ignored : out.differing).push_back(std::move(d));
     }
     return;
   }
-  auto position_of = [](std::int32_t origin) { return origin < 0 ? -origin : origin; };
-  for (const auto& s : detail::best_alignment(problem)) {
-    std::int32_t first = 0;
-    std::int32_t last = 0;
+  // The rCRS positions an event covers (its bases in a or b; an inserted base counts at its anchor).
+  auto span_of = [&](const detail::alignment_step& s) {
+    detail::stretch span{0, 0};
     bool any = false;
     auto take = [&](std::int32_t origin) {
-      const std::int32_t p = position_of(origin);
-      first = any ? std::min(first, p) : p;
-      last = any ? std::max(last, p) : p;
+      const std::int32_t p = origin < 0 ? -origin : origin;
+      span.first = any ? std::min(span.first, p) : p;
+      span.last = any ? std::max(span.last, p) : p;
       any = true;
     };
     const auto ri = static_cast<std::size_t>(s.ref_index);
@@ -132,18 +161,72 @@ void compare_window(std::int32_t lo, std::int32_t hi, bool with_last_insertion, 
         for (std::size_t x = 0; x < len; ++x) take(ob[qi + x]);
         break;
     }
+    return span;
+  };
+  std::vector<detail::alignment_step> steps = detail::best_alignment(problem);
+  // `bound` (the two spellings undone and redone) bounds the best cost, but a length variant costs
+  // one however long, so its gaps may stray from the diagonal further than that band reaches:
+  // C5·T·C4 against C2·T·C5 is three C's out and one in, where the spelling 16186T 16189-16190d (a
+  // moved T) changes three bases. Such a reading can only do better where the alignment found counts
+  // an event with others in a length-variable stretch whose runs (of C's, of AC units), shrunk to
+  // one copy each, read alike in both sequences — they differ there in run lengths only. Such a
+  // window is aligned again with a band that reaches over every base of the stretches in it; where a
+  // real change sits in the stretch as well, the band of the spellings stays (a moved T there may
+  // then be read as a substitution).
+  auto shrunk = [](const std::string& seq, const std::vector<std::int32_t>& origin, const detail::stretch& st) {
+    std::string runs;
+    for (std::size_t x = 0; x < seq.size(); ++x) {
+      const std::int32_t p = origin[x] < 0 ? -origin[x] : origin[x];
+      if (p < st.first || p > st.last) continue;
+      runs.push_back(seq[x]);
+      for (std::size_t unit = 1; unit <= 2; ++unit) {  // a copy of the unit before it: dropped
+        const std::size_t n = runs.size();
+        if (n >= 2 * unit && runs.compare(n - unit, unit, runs, n - 2 * unit, unit) == 0) runs.resize(n - unit);
+      }
+    }
+    return runs;
+  };
+  bool wider = false;
+  for (const auto& st : detail::length_variant_stretches) {
+    int events = 0;
+    int counted = 0;
+    for (const auto& s : steps) {
+      const detail::stretch span = span_of(s);
+      if (span.last < st.first - 1 || span.first > st.last + 1) continue;
+      ++events;
+      counted += s.what != detail::alignment_step::kind::compatible && !s.length_variant ? 1 : 0;
+    }
+    wider = wider || (counted > 0 && events > 1 && shrunk(sa, oa, st) == shrunk(sb, ob, st));
+  }
+  if (wider) {
+    auto in_stretch = [](std::int32_t origin) {
+      const std::int32_t p = origin < 0 ? -origin : origin;
+      return std::any_of(detail::length_variant_stretches.begin(), detail::length_variant_stretches.end(),
+                         [p](const detail::stretch& st) { return st.first <= p && p <= st.last; });
+    };
+    const auto reach_a = std::count_if(oa.begin(), oa.end(), in_stretch);
+    const auto reach_b = std::count_if(ob.begin(), ob.end(), in_stretch);
+    const auto delta = static_cast<std::int32_t>(sb.size()) - static_cast<std::int32_t>(sa.size());
+    problem.max_bases = 2 * (bound + static_cast<std::int32_t>(std::max(reach_a, reach_b))) + std::abs(delta);
+    problem.plain_gap_bases = std::max(bound, 1);
+    if (detail::alignment_work(problem) <= detail::max_alignment_work) steps = detail::best_alignment(problem);
+  }
+  for (const auto& s : steps) {
+    const detail::stretch span = span_of(s);
+    const std::int32_t first = span.first;
+    const std::int32_t last = span.last;
     site_difference d;
     d.position = first;
-    d.a = describe(va, first, last);
-    d.b = describe(vb, first, last);
+    describe_event(va, vb, first, last, lo, hi, d);
     if (s.what == detail::alignment_step::kind::compatible) {
       d.what = site_difference::kind::heteroplasmy_compatible;
       out.ignored.push_back(std::move(d));
       continue;
     }
-    const bool indel = s.what != detail::alignment_step::kind::substitution;
-    if (indel && policy.ignore_length_variants &&
-        is_length_variant(variant{first, variant_kind::deletion, last - first + 1, "", false})) {
+    // The alignment itself says which indels are length variants (repeat units added or removed in a
+    // stretch, judged in either sequence), not the positions an event happens to span: the T at 310
+    // read as moved is not one.
+    if (s.length_variant && policy.ignore_length_variants) {
       d.what = site_difference::kind::length_variant;
       out.ignored.push_back(std::move(d));
       continue;

@@ -35,10 +35,56 @@ struct repeat_table {
   std::vector<std::int32_t> last;
   // unlike[d][x]: how many positions y in 1..x have a base other than the one d further on (or none).
   std::vector<std::vector<std::uint16_t>> unlike;
+  // stretch_id[p]: 1 + the index of the merged stretch of detail::slippage_stretches holding p, or 0;
+  // length_id[p] the same for detail::length_variant_stretches.
+  std::vector<std::uint8_t> stretch_id;
+  std::vector<std::uint8_t> length_id;
+  // stretches_upto[p]: positions 1..p in a stretch of detail::slippage_stretches.
+  std::vector<std::uint16_t> stretches_upto;
+  // slide_reach[k]: an indel of k bases (k <= max_slide_period) moves at most this far 3' along the
+  // rCRS (the longest stretch where the rCRS equals itself k on, plus k for an insertion's rotation).
+  static constexpr std::int32_t max_slide_period = 64;
+  std::array<std::int32_t, max_slide_period + 1> slide_reach{};
 
-  repeat_table() : first(rcrs_length + 2), last(rcrs_length + 2), unlike(max_tabled_shift + 1) {
+  repeat_table()
+      : first(rcrs_length + 2),
+        last(rcrs_length + 2),
+        unlike(max_tabled_shift + 1),
+        stretch_id(rcrs_length + 2, 0),
+        length_id(rcrs_length + 2, 0),
+        stretches_upto(rcrs_length + 2, 0) {
     const std::string_view seq = rcrs().bases();
     rcrs_bases_data = seq.data();
+    for (std::size_t k = 0; k < detail::length_variant_stretches.size(); ++k) {
+      const auto& st = detail::length_variant_stretches[k];
+      for (std::int32_t p = st.first; p <= st.last; ++p) {
+        length_id[static_cast<std::size_t>(p)] = static_cast<std::uint8_t>(k + 1);
+      }
+    }
+    // Overlapping stretches (the 9-bp repeat and the two C-tracts in it) are one: an indel lies in
+    // a stretch when both its ends have the same id.
+    std::vector<detail::stretch> merged(detail::slippage_stretches.begin(), detail::slippage_stretches.end());
+    std::sort(merged.begin(), merged.end(),
+              [](const detail::stretch& x, const detail::stretch& y) { return x.first < y.first; });
+    std::uint8_t id = 0;
+    std::int32_t reach = -1;
+    for (const auto& st : merged) {
+      if (st.first > reach) ++id;
+      reach = std::max(reach, st.last);
+      for (std::int32_t p = st.first; p <= st.last; ++p) stretch_id[static_cast<std::size_t>(p)] = id;
+    }
+    for (std::size_t p = 1; p < stretches_upto.size(); ++p) {
+      stretches_upto[p] = static_cast<std::uint16_t>(stretches_upto[p - 1] + (stretch_id[p] != 0 ? 1 : 0));
+    }
+    for (std::int32_t k = 1; k <= max_slide_period; ++k) {
+      std::int32_t run = 0;
+      std::int32_t longest = 0;
+      for (std::int32_t y = 0; y + k < static_cast<std::int32_t>(seq.size()); ++y) {
+        run = seq[y] == seq[y + k] && seq[y] != 'N' ? run + 1 : 0;
+        longest = std::max(longest, run);
+      }
+      slide_reach[static_cast<std::size_t>(k)] = longest + k;
+    }
     const auto n = static_cast<std::int32_t>(seq.size());
     for (std::int32_t d = 1; d <= max_tabled_shift; ++d) {
       auto& u = unlike[static_cast<std::size_t>(d)];
@@ -81,6 +127,61 @@ const repeat_table& repeats() {
   static const repeat_table table;
   return table;
 }
+
+// --- length variants (is_length_variant, alignment_problem::length_variants) ------------------------
+
+// The k bases piece(0..k-1) are copies of a unit of 1..max_period bases that ends right before
+// text[c].
+template <class Piece>
+bool repeats_unit_before(std::string_view text, std::size_t c, Piece piece, std::size_t k) noexcept {
+  const std::size_t most = std::min({k, static_cast<std::size_t>(max_period), c});
+  for (std::size_t period = 1; period <= most; ++period) {
+    bool copies = true;
+    for (std::size_t x = 0; x < k && copies; ++x) {
+      copies = piece(x) == (x < period ? text[c - period + x] : piece(x - period));
+    }
+    if (copies) return true;
+  }
+  return false;
+}
+
+namespace detail_lv {
+
+// Is an indel in `text` a length variant? `position(x)` is the rCRS position of text[x] (an inserted
+// base: its anchor), `id` the repeat_table's length_id. A deletion of text[c, c+k), or an insertion
+// of `inserted` before text[c] (its anchor below `anchor_limit`), is moved to its 3'-most place,
+// where it must lie in one stretch of detail::length_variant_stretches and repeat the unit before it.
+// Every place of one indel gets one answer.
+template <class Position>
+bool deletion_is_length_variant(std::string_view text, Position position, std::size_t c, std::size_t k,
+                                const std::uint8_t* id) {
+  auto id_at = [&](std::size_t x) -> std::uint8_t {
+    const std::int32_t p = position(x);
+    return p >= 1 && p <= rcrs_length ? id[p] : 0;
+  };
+  while (c + k < text.size() && text[c] == text[c + k] && text[c] != 'N') ++c;
+  const std::uint8_t here = id_at(c);
+  return here != 0 && id_at(c + k - 1) == here &&
+         repeats_unit_before(text, c, [&](std::size_t x) { return text[c + x]; }, k);
+}
+template <class Position>
+bool insertion_is_length_variant(std::string_view text, Position position, std::size_t c, std::string_view inserted,
+                                 std::size_t anchor_limit, const std::uint8_t* id) {
+  if (c == 0 || c > text.size()) return false;  // nothing before it: no unit to repeat
+  const std::size_t k = inserted.size();
+  std::size_t anchor = c - 1;
+  std::size_t front = 0;  // the inserted bases rotate as they slide
+  while (anchor + 1 < anchor_limit && anchor + 1 < text.size() && inserted[front] == text[anchor + 1] &&
+         text[anchor + 1] != 'N') {
+    front = front + 1 == k ? 0 : front + 1;
+    ++anchor;
+  }
+  const std::int32_t p = position(anchor);
+  return p >= 1 && p <= rcrs_length && id[p] != 0 &&
+         repeats_unit_before(text, anchor + 1, [&](std::size_t x) { return inserted[(front + x) % k]; }, k);
+}
+
+}  // namespace detail_lv
 
 [[noreturn]] void reject(const variant& v, const std::string& why) {
   source_location where;
@@ -175,9 +276,12 @@ memo& window_memo() {
   return m;
 }
 
-// Solves one window [lo, hi] of an interval: ref = rCRS lo..hi, query = the sequence `cluster` spells.
-void solve_window(std::int32_t first, std::int32_t last, std::int32_t lo, std::int32_t hi, bool with_last_insertion,
-                  std::span<const variant> cluster, std::int32_t bound, std::vector<variant>& out) {
+// Solves one window [lo, hi] of an interval [first, last]: ref = rCRS lo..hi, query = the sequence
+// `cluster` spells. `interval_insertion`: an insertion after `last` is in the range;
+// `with_last_insertion`: after `hi` (so only when hi == last).
+void solve_window(std::int32_t first, std::int32_t last, bool interval_insertion, std::int32_t lo, std::int32_t hi,
+                  bool with_last_insertion, std::span<const variant> cluster, std::int32_t bound,
+                  std::vector<variant>& out) {
   thread_local std::string query;
   query.clear();
   detail::spell(lo, hi, cluster, with_last_insertion, query);
@@ -188,6 +292,7 @@ void solve_window(std::int32_t first, std::int32_t last, std::int32_t lo, std::i
     key.clear();
     for (std::int32_t x : {first, last, lo, hi}) key.append(reinterpret_cast<const char*>(&x), sizeof x);
     key.push_back(with_last_insertion ? '+' : '-');
+    key.push_back(interval_insertion ? '+' : '-');
     key.append(query);
     slot = &m.at(key);
     if (slot->key == key) {
@@ -203,6 +308,8 @@ void solve_window(std::int32_t first, std::int32_t last, std::int32_t lo, std::i
   // the 3'-most placement of a lone indel.
   problem.context = genome.substr(static_cast<std::size_t>(first - 1), static_cast<std::size_t>(last - first + 1));
   problem.offset = static_cast<std::size_t>(lo - first);
+  problem.context_first = first;
+  problem.insert_after_context = interval_insertion;
   problem.max_bases = bound;
   problem.insert_at_end = with_last_insertion;
   if (detail::alignment_work(problem) > detail::max_alignment_work) {  // left as written (see normalize.hpp)
@@ -401,6 +508,15 @@ bool gapped_alignment_within(std::int32_t lo, std::int32_t hi, bool insert_at_en
   return g(n, m) <= bound;
 }
 
+// True when a position of [a, b] lies in a stretch of detail::slippage_stretches.
+bool any_stretch_in(std::int32_t a, std::int32_t b) {
+  const auto& id = repeats().stretch_id;
+  for (std::int32_t p = std::max(a, 1); p <= std::min(b, rcrs_length); ++p) {
+    if (id[static_cast<std::size_t>(p)] != 0) return true;
+  }
+  return false;
+}
+
 // Canonical variants of one interval [first, last]; `vs` are the prepared variants inside it, sorted.
 // Returns false when an alignment moved a variant to where its own window reaches outside the window
 // it was solved in: the caller then solves again from the result, with windows that cover it.
@@ -451,6 +567,12 @@ bool canonicalize_interval(std::int32_t first, std::int32_t last, bool with_last
       out.push_back(std::move(v));
       continue;
     }
+    // The alignment may leave the window at another offset than the spelling does, if the stretch
+    // beyond is cheap to cross shifted: it is solved on the window widened over every such stretch
+    // (short of the neighbouring windows, which interact() keeps apart).
+    const std::int32_t floor = index > 0 ? clusters[index - 1].hi + 1 : first;
+    const std::int32_t ceiling = index + 1 < clusters.size() ? clusters[index + 1].lo - 1 : last;
+    detail::stretch wide{0, 0};  // widen(c, floor, ceiling), when needed
     const bool substitutions_only = std::all_of(cluster.begin(), cluster.end(), [](const variant& v) {
       return v.kind == variant_kind::substitution;
     });
@@ -470,6 +592,14 @@ bool canonicalize_interval(std::int32_t first, std::int32_t last, bool with_last
         };
         shiftable = (p.position + 1 <= c.hi && run_of(p.position + 1, q.position, p.bases[0])) ||
                     (q.position - 1 >= c.lo && run_of(p.position, q.position - 1, q.bases[0]));
+        // That reading only ties with the substitutions (two bases, two events), and wins the tie only
+        // when both indels are slippage in a stretch (rule 3): their 3'-most places, at the 3' end of
+        // runs that start in the window, must reach one.
+        if (shiftable) {
+          wide = widen(c, floor, ceiling);
+          shiftable = any_stretch_in(wide.first, std::max(detail::repeat_block(wide.last).last,
+                                                          detail::repeat_block(wide.last + 1).last));
+        }
       } else {
         // Another spelling needs a substitution whose new base matches an rCRS base at most bases/2
         // away (a pair of indels shifts the stretch in between by that much) …
@@ -489,14 +619,10 @@ bool canonicalize_interval(std::int32_t first, std::int32_t last, bool with_last
         continue;
       }
     }
-    // The alignment may leave the window at another offset than the spelling does, if the stretch
-    // beyond is cheap to cross shifted: widen the window over every such stretch (short of the
-    // neighbouring windows, which interact() keeps apart).
-    const std::int32_t floor = index > 0 ? clusters[index - 1].hi + 1 : first;
-    const std::int32_t ceiling = index + 1 < clusters.size() ? clusters[index + 1].lo - 1 : last;
-    const detail::stretch wide = widen(c, floor, ceiling);
+    if (wide.first == 0) wide = widen(c, floor, ceiling);
     const std::size_t before = out.size();
-    solve_window(first, last, wide.first, wide.last, with_last_insertion && wide.last == last, cluster, c.bases, out);
+    solve_window(first, last, with_last_insertion, wide.first, wide.last, with_last_insertion && wide.last == last,
+                 cluster, c.bases, out);
     for (std::size_t x = before; x < out.size() && settled; ++x) {
       if (!out[x].is_indel()) continue;
       const detail::stretch w = window_of(out[x], first, last, max_anchor);
@@ -660,10 +786,11 @@ std::size_t alignment_work(const alignment_problem& problem) noexcept {
   return (problem.ref.size() + 1) * w * w;
 }
 
-std::vector<alignment_step> best_alignment(const alignment_problem& problem) {
-  if (alignment_work(problem) > max_alignment_work) {
-    throw error("alignment window of " + std::to_string(problem.ref.size()) + " bases is too large to align");
-  }
+namespace {
+
+// best_alignment(), compiled without the length-variant tests for canonicalize() (the hot caller).
+template <bool LengthVariants>
+std::vector<alignment_step> align(const alignment_problem& problem) {
   const std::string_view ref = problem.ref;
   const std::string_view query = problem.query;
   const std::string_view ctx = problem.context;
@@ -704,18 +831,123 @@ std::vector<alignment_step> best_alignment(const alignment_problem& problem) {
     }
     return true;
   };
+  // Rule 3: an indel with a copy right before it is slippage when its run, followed 3' (within the
+  // context), ends in a stretch of detail::slippage_stretches.
+  const repeat_table& rep = repeats();
+  auto position_of = [&](std::size_t c) -> std::int32_t {
+    return problem.context_origin.empty() ? problem.context_first + static_cast<std::int32_t>(c)
+                                          : std::abs(problem.context_origin[c]);
+  };
+  auto stretch_at = [&](std::size_t c) -> std::uint8_t {
+    const std::int32_t p = position_of(c);
+    return p >= 1 && p <= rcrs_length ? rep.stretch_id[static_cast<std::size_t>(p)] : 0;
+  };
+  // On the rCRS (canonicalize()), an indel whose slide cannot reach a stretch is no slippage: most
+  // windows lie away from them and skip the tests.
+  auto out_of_reach = [&](std::size_t c, std::size_t k) {  // an indel at context[c] of k bases
+    if (!problem.context_origin.empty() || k > static_cast<std::size_t>(repeat_table::max_slide_period)) return false;
+    const std::int32_t from = std::clamp(problem.context_first + static_cast<std::int32_t>(c) - 1, 0, rcrs_length);
+    const std::int32_t to = std::clamp(from + static_cast<std::int32_t>(k) + rep.slide_reach[k], 0, rcrs_length);
+    return rep.stretches_upto[static_cast<std::size_t>(to)] == rep.stretches_upto[static_cast<std::size_t>(from)];
+  };
+  auto deletion_slips = [&](std::size_t c, std::size_t k) {  // context[c, c+k)
+    if (out_of_reach(c, k) || !copy_before(c, ctx.data() + c, k)) return false;
+    while (c + k < ctx.size() && ctx[c] == ctx[c + k] && ctx[c] != 'N') ++c;
+    const std::uint8_t id = stretch_at(c);
+    return id != 0 && stretch_at(c + k - 1) == id;
+  };
+  const std::size_t anchor_limit = ctx.size() - (problem.insert_after_context || ctx.empty() ? 0 : 1);
+  auto insertion_slips = [&](std::size_t c, const char* piece, std::size_t k) {  // piece before context[c]
+    if (c == 0 || out_of_reach(c - 1, k) || !copy_before(c, piece, k)) return false;
+    std::size_t anchor = c - 1;  // c >= k >= 1 when there is a copy before
+    std::size_t front = 0;       // the inserted bases rotate as they slide
+    while (anchor + 1 < anchor_limit && piece[front] == ctx[anchor + 1] && ctx[anchor + 1] != 'N') {
+      front = front + 1 == k ? 0 : front + 1;
+      ++anchor;
+    }
+    return stretch_at(anchor) != 0;
+  };
+  // compare(): length variants are one event costing one base (alignment_problem::length_variants).
+  // Judged in the context and, read the other way round, in the query: a run that a substitution
+  // next to the stretch lengthens in one of them still ends in the stretch in the other. A deletion
+  // from either side depends on its row (column) only: remembered per place and length.
+  auto query_position = [&](std::size_t x) { return std::abs(problem.query_origin[x]); };
+  const bool both_ways = !problem.query_origin.empty();
+  const std::uint8_t* length_id = repeats().length_id.data();
+  const auto longest = static_cast<std::size_t>(std::max({max_deleted, max_inserted, 0})) + 1;
+  thread_local std::vector<std::int8_t> ref_deletion;    // [i * longest + k]: -1 unknown, 0, 1
+  thread_local std::vector<std::int8_t> query_deletion;  // [j * longest + k]
+  if constexpr (LengthVariants) {
+    ref_deletion.assign(static_cast<std::size_t>(n + 1) * longest, -1);
+    query_deletion.assign(both_ways ? static_cast<std::size_t>(m + 1) * longest : 0, -1);
+  }
+  auto deletion_is_length_variant = [&](std::int32_t i, std::int32_t j, std::int32_t k) {
+    if constexpr (LengthVariants) {
+      const auto uk = static_cast<std::size_t>(k);
+      std::int8_t& known = ref_deletion[static_cast<std::size_t>(i) * longest + uk];
+      if (known < 0) {
+        known = detail_lv::deletion_is_length_variant(ctx, position_of, problem.offset + static_cast<std::size_t>(i - k),
+                                                      uk, length_id)
+                    ? 1
+                    : 0;
+      }
+      if (known != 0) return true;
+      return both_ways && detail_lv::insertion_is_length_variant(query, query_position, static_cast<std::size_t>(j),
+                                                                 ref.substr(static_cast<std::size_t>(i - k), uk),
+                                                                 query.size(), length_id);
+    } else {
+      (void)i;
+      (void)j;
+      (void)k;
+      return false;
+    }
+  };
+  auto insertion_is_length_variant = [&](std::int32_t i, std::int32_t j, std::int32_t k) {
+    if constexpr (LengthVariants) {
+      const auto uk = static_cast<std::size_t>(k);
+      const std::string_view piece = query.substr(static_cast<std::size_t>(j - k), uk);
+      if (detail_lv::insertion_is_length_variant(ctx, position_of, problem.offset + static_cast<std::size_t>(i), piece,
+                                                 anchor_limit, length_id)) {
+        return true;
+      }
+      if (!both_ways) return false;
+      std::int8_t& known = query_deletion[static_cast<std::size_t>(j) * longest + uk];
+      if (known < 0) {
+        known = detail_lv::deletion_is_length_variant(query, query_position, static_cast<std::size_t>(j - k), uk,
+                                                      length_id)
+                    ? 1
+                    : 0;
+      }
+      return known != 0;
+    } else {
+      (void)i;
+      (void)j;
+      (void)k;
+      return false;
+    }
+  };
+  const cost_t length_variant_cost = pack(1, 1, 0, 0);
   const bool ref_has_placeholder = ref.find('N') != std::string_view::npos;
-  auto deletion = [&](std::int32_t i, std::int32_t k) -> cost_t {  // ref[i-k, i)
+  const std::int32_t plain_gap = problem.plain_gap_bases > 0 ? problem.plain_gap_bases : std::max(max_deleted, max_inserted);
+  auto deletion = [&](std::int32_t i, std::int32_t j, std::int32_t k) -> cost_t {  // ref[i-k, i) before query[j]
     std::string_view piece = ref.substr(static_cast<std::size_t>(i - k), static_cast<std::size_t>(k));
     if (ref_has_placeholder && piece.find('N') != std::string_view::npos) return infinite;
-    const bool slip = copy_before(problem.offset + static_cast<std::size_t>(i - k), piece.data(), piece.size());
+    if (deletion_is_length_variant(i, j, k)) return length_variant_cost;
+    if (k > plain_gap) return infinite;
+    const bool slip = deletion_slips(problem.offset + static_cast<std::size_t>(i - k), piece.size());
     return pack(static_cast<std::uint64_t>(k), 1, slip ? 0 : 1, 0);
   };
   auto insertion = [&](std::int32_t i, std::int32_t j, std::int32_t k) -> cost_t {  // query[j-k, j) before ref[i]
     if ((i == 0 && !problem.insert_at_start) || (i == n && !problem.insert_at_end)) return infinite;
+    if (insertion_is_length_variant(i, j, k)) return length_variant_cost;
+    if (k > plain_gap) return infinite;
     std::string_view piece = query.substr(static_cast<std::size_t>(j - k), static_cast<std::size_t>(k));
-    const bool slip = copy_before(problem.offset + static_cast<std::size_t>(i), piece.data(), piece.size());
+    const bool slip = insertion_slips(problem.offset + static_cast<std::size_t>(i), piece.data(), piece.size());
     return pack(static_cast<std::uint64_t>(k), 1, slip ? 0 : 1, 0);
+  };
+  // A gap of k bases costs at least this: the slippage tests are skipped when that cannot win.
+  auto gap_floor = [&](std::int32_t k) {
+    return LengthVariants ? length_variant_cost : pack(static_cast<std::uint64_t>(k), 1, 0, 0);
   };
 
   for (std::int32_t i = 0; i <= n; ++i) {
@@ -732,16 +964,15 @@ std::vector<alignment_step> best_alignment(const alignment_problem& problem) {
         const cost_t c = diagonal(i, j);
         if (pred != infinite && c != infinite) best = std::min(best, pred + c);
       }
-      // A gap of k bases costs at least pack(k, 1, 0, 0): skip the slippage test when that cannot win.
       for (std::int32_t k = 1; k <= max_deleted && i - k >= 0 && j - (i - k) <= dmax; ++k) {
         const cost_t pred = cell(i - k, j);
-        if (pred == infinite || pred + pack(static_cast<std::uint64_t>(k), 1, 0, 0) >= best) continue;
-        const cost_t c = deletion(i, k);
+        if (pred == infinite || pred + gap_floor(k) >= best) continue;
+        const cost_t c = deletion(i, j, k);
         if (c != infinite) best = std::min(best, pred + c);
       }
       for (std::int32_t k = 1; k <= max_inserted && j - k >= 0 && (j - k) - i >= dmin; ++k) {
         const cost_t pred = cell(i, j - k);
-        if (pred == infinite || pred + pack(static_cast<std::uint64_t>(k), 1, 0, 0) >= best) continue;
+        if (pred == infinite || pred + gap_floor(k) >= best) continue;
         const cost_t c = insertion(i, j, k);
         if (c != infinite) best = std::min(best, pred + c);
       }
@@ -760,9 +991,9 @@ std::vector<alignment_step> best_alignment(const alignment_problem& problem) {
     for (std::int32_t k = 1; !moved && k <= max_deleted && i - k >= 0 && j - (i - k) <= dmax; ++k) {
       const cost_t pred = cell(i - k, j);
       if (pred == infinite) continue;
-      const cost_t c = deletion(i, k);
+      const cost_t c = deletion(i, j, k);
       if (c != infinite && pred + c == here) {
-        steps.push_back({alignment_step::kind::deletion, i - k, j, k});
+        steps.push_back({alignment_step::kind::deletion, i - k, j, k, deletion_is_length_variant(i, j, k)});
         i -= k;
         moved = true;
       }
@@ -772,7 +1003,7 @@ std::vector<alignment_step> best_alignment(const alignment_problem& problem) {
       if (pred == infinite) continue;
       const cost_t c = insertion(i, j, k);
       if (c != infinite && pred + c == here) {
-        steps.push_back({alignment_step::kind::insertion, i, j - k, k});
+        steps.push_back({alignment_step::kind::insertion, i, j - k, k, insertion_is_length_variant(i, j, k)});
         j -= k;
         moved = true;
       }
@@ -791,6 +1022,29 @@ std::vector<alignment_step> best_alignment(const alignment_problem& problem) {
   }
   std::reverse(steps.begin(), steps.end());
   return steps;
+}
+
+}  // namespace
+
+std::vector<alignment_step> best_alignment(const alignment_problem& problem) {
+  if (alignment_work(problem) > max_alignment_work) {
+    throw error("alignment window of " + std::to_string(problem.ref.size()) + " bases is too large to align");
+  }
+  // An indel's 3'-most place stays in the context: without a position of a length-variable stretch
+  // there, no indel is a length variant.
+  bool length_variants = false;
+  if (problem.length_variants) {
+    const auto& length_id = repeats().length_id;
+    auto in_stretch = [&](std::int32_t p) { return p >= 1 && p <= rcrs_length && length_id[static_cast<std::size_t>(p)] != 0; };
+    for (std::size_t c = 0; c < problem.context.size() && !length_variants; ++c) {
+      length_variants = in_stretch(problem.context_origin.empty() ? problem.context_first + static_cast<std::int32_t>(c)
+                                                                  : std::abs(problem.context_origin[c]));
+    }
+    for (std::size_t c = 0; c < problem.query_origin.size() && !length_variants; ++c) {
+      length_variants = in_stretch(std::abs(problem.query_origin[c]));
+    }
+  }
+  return length_variants ? align<true>(problem) : align<false>(problem);
 }
 
 }  // namespace detail
@@ -865,13 +1119,18 @@ std::vector<variant> canonicalize(const range& coverage, std::span<const variant
 }
 
 bool is_length_variant(const variant& v) noexcept {
-  static constexpr std::array<detail::stretch, 4> stretches{{{16184, 16193}, {303, 315}, {568, 573}, {515, 524}}};
-  if (!v.is_indel()) return false;
-  for (const auto& s : stretches) {
-    if (v.kind == variant_kind::insertion && s.first <= v.position && v.position <= s.last) return true;
-    if (v.kind == variant_kind::deletion && s.first <= v.position && v.last() <= s.last) return true;
+  if (!v.is_indel() || v.position < 1 || v.position > rcrs_length) return false;
+  const std::uint8_t* id = repeats().length_id.data();
+  const std::string_view genome = rcrs().bases();
+  auto position = [](std::size_t x) { return static_cast<std::int32_t>(x) + 1; };
+  if (v.kind == variant_kind::deletion) {
+    if (v.length < 1 || v.last() > rcrs_length) return false;
+    return detail_lv::deletion_is_length_variant(genome, position, static_cast<std::size_t>(v.position - 1),
+                                                 static_cast<std::size_t>(v.length), id);
   }
-  return false;
+  if (v.bases.empty()) return false;
+  return detail_lv::insertion_is_length_variant(genome, position, static_cast<std::size_t>(v.position), v.bases,
+                                                genome.size(), id);
 }
 
 }  // namespace mtmatch

@@ -13,7 +13,9 @@ namespace mtmatch {
 
 /// How to compare. The defaults are forensic practice (EMPOP, SWGDAM).
 struct compare_policy {
-  /// Indels in the length-variable stretches (normalize.hpp: is_length_variant) are not differences.
+  /// Length variants (normalize.hpp: is_length_variant — C's or AC units more or fewer in the
+  /// length-variable stretches) are not differences; they are listed in comparison::ignored. Off:
+  /// each counts as one event.
   bool ignore_length_variants = true;
   /// A heteroplasmy matches either of its bases (`16093Y` vs `16093C`): EMPOP's pattern match.
   /// Off = literal: Y matches only Y.
@@ -71,15 +73,23 @@ struct comparison {
 /// site/event: a 9-bp deletion is one, `16093C` vs `16093A` is one; see compare_policy.
 ///
 /// How: both sequences are reconstructed over the common range and aligned to each other with the
-/// rule of normalize.hpp (fewest changed bases, then fewest events, slippage indels before
-/// substitutions, gaps 3'), on windows around the variants the two write differently; each event of
-/// that alignment is one difference. So the notation never matters (`309T 310C` vs `309d 315.1C`:
-/// none), and one real change is one difference even next to indels whose canonical places it
-/// shifts. An indel event lying inside a length-variable stretch (is_length_variant) is a length
-/// variant; a substitution where one side's IUPAC code includes the other's base is compatible under
-/// pattern matching. `differing[i].a`/`.b` list each profile's variants at the event's rCRS
-/// positions. Windows too wide to align (indels of thousands of bases, normalize.hpp) count each
-/// variant written differently as one difference.
+/// rule of normalize.hpp (fewest changed bases, then fewest events, slippage indels in the
+/// length-variable stretches before substitutions, gaps 3'), on windows around the variants the two
+/// write differently; each event of that alignment is one difference. So the notation never matters
+/// (`309T 310C` vs `309d 315.1C`: none), and one real change is one difference even next to indels
+/// whose canonical places it shifts. A length variant — an indel that adds or removes copies of the
+/// repeat unit before it (C's, AC units) and, moved 3', lies in a length-variable stretch
+/// (is_length_variant, judged in either sequence) — is one event costing one changed base however
+/// many units it adds or removes, since a tract gains or loses several at once: so two C-tracts of
+/// other lengths (`309.1C 309.2C` vs `315.1C`) read as their two length variants, not as a moved T
+/// (a substitution and a deletion, fewer bases). Profiles that differ in a stretch only by run
+/// lengths never differ there; where a real change sits in the same stretch too, a T moved as well
+/// may still read as a substitution. A substitution where one side's IUPAC code includes the
+/// other's base is compatible under pattern matching. `differing[i].a`/`.b` list each profile's
+/// variants at the event's rCRS positions (for an event where neither writes one, such as an rCRS
+/// base read as moved, those of its stretch or the tandem repeats beside it). Windows too wide to
+/// align (indels of thousands of bases, normalize.hpp) count each variant written differently as one
+/// difference, or length variant.
 /// Example: compare(profile::parse("16093Y 16223T 8281-8289d"), profile::parse("16093C 16223T"))
 /// → 1 difference (the 9-bp deletion), 16093Y/C ignored as compatible, verdict inconclusive.
 /// Throws mtmatch::error when the policy is invalid.

@@ -11,12 +11,20 @@
 ///     `16182C 16183C 16189C` stays three substitutions instead of `16182-16183d 16189C 16193.1CC`;
 ///  2. fewest events: contiguous deleted (inserted) bases are one deletion (insertion), `523-524d`,
 ///     `8281-8289d`, `524.1AC`, `8289.1CCCCCTCTA`;
-///  3. fewest indels that are not repeat slippage (an indel slips when the deleted or inserted bases
-///     equal the rCRS bases right before it — 5', inside the covered interval — e.g. one C of a
-///     C-tract; counting the 5' copy only keeps the 3'-most place of a lone indel its best place);
-///  4. fewest substitutions: slippage indels are preferred to substitutions, so a shifted C-tract
-///     boundary `309T 310C` reads as the length variants `309d 315.1C`, and substitutions to
-///     indels that are not slippage;
+///  3. fewest indels that are not slippage in a length-variable stretch. An indel is slippage when
+///     its bases equal the rCRS bases right before it (5', inside the covered interval) — one C more
+///     or less in a C-tract, one AC in the AC repeat — and its run ends in one of the stretches where
+///     forensic phylogenetic notation writes length variation as indels (detail::slippage_stretches:
+///     the C-tracts 16180-16193, 303-315, 568-573, the AC repeat 515-524, EMPOP's "disregard indels"
+///     regions 451-456, 460-464, 955-961, 5894-5900, 8271-8277, 8280-8286 and the 9-bp repeat
+///     8272-8289): moved to its 3'-most place (within the interval), a deletion lies wholly in one
+///     stretch, an insertion follows a base of one. Counting only the places with a 5' copy, and
+///     judging the stretch at the 3' end of the run, keeps a lone indel's 3'-most place its best;
+///  4. fewest substitutions. So inside those stretches the tie between substitutions and slippage
+///     indels goes to the indels — a shifted C-tract boundary `309T 310C` reads as the length
+///     variants `309d 315.1C` — and everywhere else to the substitutions, which rule 3 prefers to any
+///     indel there: `16223T 16224C` (16223T marks haplogroup M) and `748A 750G` stay as written, not
+///     `16223d 16225.1C` and `747.1A 751d`;
 ///  5. gaps as far 3' as possible (`309.1C`, `315.1C`, `16193.1C`, `573.1C`, `523-524d`): the
 ///     alignment is traced back from the 3' end taking a gap whenever one is optimal.
 ///
@@ -27,13 +35,16 @@
 /// stretch between them at a shifted offset for no more than the bases they change (checked with
 /// tables of where the rCRS differs from itself shifted by 1-32), and a window is widened over any
 /// stretch beyond it that could be crossed so. A result whose indels reach outside their window is
-/// solved again from itself. A lone substitution, a lone indel (slid 3'), and substitutions that no
-/// alignment with a gap can match skip the programme; solved windows are memoised per thread. The
-/// property tests check the result against one banded alignment of the whole interval.
+/// solved again from itself. A lone substitution, a lone indel (slid 3'), substitutions that no
+/// alignment with a gap can match, and two substitutions whose only rival reading (a deletion and an
+/// insertion) lies away from the stretches of rule 3 skip the programme; solved windows are
+/// memoised per thread. The property tests check the result against one banded alignment of the
+/// whole interval.
 /// Cost: about 2 µs for a control-region profile of 20 variants with private mutations (see
 /// bench/bench_normalize.cpp); windows needing more than max_alignment_work steps (indels of
 /// thousands of bases beside other variants) are left as written.
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -68,10 +79,14 @@ namespace mtmatch {
 /// Example: canonicalize(range::whole(), {302.1C, 310.1C}) → {309.1C, 315.1C}.
 [[nodiscard]] std::vector<variant> canonicalize(const range& coverage, std::span<const variant> raw);
 
-/// True for an indel inside a length-variable stretch — the C-tracts 16184-16193, 303-315, 568-573
-/// and the AC repeat 515-524 — which forensic comparison ignores by default. A deletion must lie
-/// wholly inside the stretch; an insertion must be anchored inside it (canonical insertions sit at
-/// the 3' end: `16193.1C`, `315.1C`, `573.1C`, `524.1AC`).
+/// True for a length variant: an indel that adds or removes copies of a repeat unit of the rCRS
+/// (its bases repeat the unit of 1-10 bases right before it: one or more C's of a C-tract, AC units)
+/// and, moved to its 3'-most place, lies inside a length-variable stretch — the C-tracts
+/// 16184-16193, 303-315, 568-573 and the AC repeat 515-524 (detail::length_variant_stretches), which
+/// forensic comparison ignores by default. A deletion must lie wholly inside the stretch, an insertion
+/// follow a base of it: `16193.1C`, `309.1CC`, `302.1C` (= `309.1C`), `573.1C`, `524.1AC`,
+/// `16185-16188d`, `523-524d`; not `16192.1A` (an A put into a C-tract), `310d` (the T between the
+/// tracts), `16183d` or `960.1C` (outside).
 [[nodiscard]] bool is_length_variant(const variant& v) noexcept;
 
 namespace detail {
@@ -81,6 +96,26 @@ struct stretch {
   std::int32_t first = 0;
   std::int32_t last = 0;
 };
+
+/// The length-variable stretches whose length variants compare() ignores by default (is_length_variant).
+inline constexpr std::array<stretch, 4> length_variant_stretches{{{16184, 16193}, {303, 315}, {568, 573}, {515, 524}}};
+
+/// The length-variable stretches of rule 3 (top of this file): where a tie between substitutions and
+/// slippage indels goes to the indels. The C-tracts (EMPOP's note covers 16180-16193), the AC repeat,
+/// and EMPOP's "disregard indels" regions 455, 463, 960, 5899, 8276, 8285 with the 9-bp repeat
+/// 8272-8289 (overlapping entries are one stretch). Wider than is_length_variant()'s list, which says
+/// what compare() ignores.
+inline constexpr std::array<stretch, 11> slippage_stretches{{{16180, 16193},
+                                                             {303, 315},
+                                                             {568, 573},
+                                                             {515, 524},
+                                                             {451, 456},
+                                                             {460, 464},
+                                                             {955, 961},
+                                                             {5894, 5900},
+                                                             {8271, 8277},
+                                                             {8280, 8286},
+                                                             {8272, 8289}}};
 
 /// The tandem-repeat block of the rCRS around `position`: the union of all overlapping runs of
 /// period 1-10 with at least two copies (`AA`, `ACAC`, the 9-bp `CCCCCTCTA` pair …) that contain it;
@@ -105,6 +140,7 @@ struct alignment_step {
   std::int32_t ref_index = 0;    ///< first ref base (deletion, substitution) or the ref base after an insertion
   std::int32_t query_index = 0;  ///< first query base (insertion, substitution)
   std::int32_t length = 1;       ///< bases deleted or inserted; 1 for (compatible) substitutions
+  bool length_variant = false;   ///< an indel read as a length variant (alignment_problem::length_variants)
 };
 
 /// What best_alignment() aligns and how.
@@ -113,6 +149,26 @@ struct alignment_problem {
   std::string_view query;        ///< the other side
   std::string_view context;      ///< text around `ref` for the slippage test: ref == context.substr(offset, ref.size())
   std::size_t offset = 0;
+  /// rCRS position of each context base, for the stretch test of rule 3 (an inserted base carries
+  /// minus its anchor, as spell()'s `origin`); empty when the context is the rCRS itself from
+  /// `context_first` on.
+  std::span<const std::int32_t> context_origin;
+  std::int32_t context_first = 1;
+  /// An indel's 3'-most place (rule 3) may be an insertion after the last context base.
+  bool insert_after_context = false;
+  /// For compare(): an indel that is a length variant in the context, or read the other way round
+  /// in the query (is_length_variant: it repeats the unit before it and, moved 3'-most, lies in one
+  /// of length_variant_stretches; `query_origin` gives the query's rCRS positions), is one event
+  /// costing one changed base however many units it adds or removes, counts as slippage for rule 3,
+  /// and is marked alignment_step::length_variant. Tract lengths change by several units in one
+  /// slippage event: charged per base, two tracts changed at once (`309.1C 309.2C` against
+  /// `315.1C`, C9·T·C5 against C7·T·C6) would read cheaper as a moved T (a substitution and a
+  /// deletion of the T) than as their two length variants.
+  bool length_variants = false;
+  std::span<const std::int32_t> query_origin;  ///< rCRS positions of the query's bases (as context_origin)
+  /// Above 0: a gap that is not a length variant has at most this many bases (the best cost bounds
+  /// them when max_bases was raised to let length variants stray further).
+  std::int32_t plain_gap_bases = 0;
   std::int32_t max_bases = 0;    ///< an upper bound of the best cost in changed bases (bounds the band)
   bool compatible_iupac = false; ///< IUPAC codes sharing a base align at no cost (kind::compatible)
   bool insert_at_start = false;  ///< allow an insertion before ref[0]

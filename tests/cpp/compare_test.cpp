@@ -2,13 +2,18 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
+#include <cstdlib>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "mtmatch/error.hpp"
 #include "mtmatch/normalize.hpp"
+#include "mtmatch/notation.hpp"
 #include "mtmatch/profile.hpp"
+#include "mtmatch/reference.hpp"
 #include "mtmatch/rewrite.hpp"
 
 namespace {
@@ -16,6 +21,7 @@ namespace {
 using mtmatch::compare;
 using mtmatch::compare_policy;
 using mtmatch::profile;
+using mtmatch::range;
 using mtmatch::site_difference;
 using mtmatch::verdict;
 
@@ -158,6 +164,14 @@ TEST(Compare, LengthVariantsIgnoredOrCounted) {
       {"8281-8289d", "", 0, 1},
       {"960.1C", "", 0, 1},
       {"16182C 16183C 16189C", "16189C", 0, 2},
+      // Two C-tracts of other lengths: their two length variants, not a moved T (issue 3).
+      {"309.1C 309.2C", "315.1C", 2, 0},
+      {"73G 263G 309.1C 309.2C", "73G 263G 315.1C", 2, 0},
+      {"573.1C 573.2C", "573.1C", 1, 0},
+      {"523-524d", "524.1AC", 1, 0},
+      {"16189C 16193.1CC", "16189C 16188d", 1, 0},
+      {"16188T", "16188T 16187d", 1, 0},  // a C fewer next to a substitution
+      {"16223T 16224C", "", 0, 2},         // substitutions outside the stretches stay two
   };
   for (const auto& k : cases) {
     SCOPED_TRACE(std::string(k.a) + " vs " + k.b);
@@ -176,6 +190,61 @@ TEST(Compare, LengthVariantsIgnoredOrCounted) {
   ASSERT_EQ(c.ignored.size(), 1u);
   EXPECT_EQ(c.ignored[0].a, "309.1C");
   EXPECT_EQ(c.ignored[0].b, "");
+}
+
+TEST(Compare, TwoCTractsOfOtherLengthsListTheirLengthVariants) {
+  // C9·T·C5 against C7·T·C6: the cheapest reading in bases is a moved T (a substitution and a
+  // deletion of the T); as length variants, each one event, the two differ only in tract lengths.
+  const auto c = compare(p("309.1C 309.2C"), p("315.1C"));
+  EXPECT_EQ(c.differences, 0);
+  EXPECT_EQ(c.verdict, verdict::match);
+  ASSERT_EQ(c.ignored.size(), 2u);
+  EXPECT_EQ(c.ignored[0].position, 309);
+  EXPECT_EQ(c.ignored[0].a, "309.1C 309.2C");
+  EXPECT_EQ(c.ignored[0].b, "");
+  EXPECT_EQ(c.ignored[1].position, 315);
+  EXPECT_EQ(c.ignored[1].a, "");
+  EXPECT_EQ(c.ignored[1].b, "315.1C");
+  for (const auto& d : c.ignored) EXPECT_EQ(d.what, site_difference::kind::length_variant);
+  const auto back = compare(p("315.1C"), p("309.1C 309.2C"));
+  EXPECT_EQ(back.differences, 0);
+  ASSERT_EQ(back.ignored.size(), 2u);
+  EXPECT_EQ(back.ignored[0].b, "309.1C 309.2C");
+  EXPECT_EQ(back.ignored[1].a, "315.1C");
+  // Counted, they are the same two events.
+  const auto counted = compare(p("309.1C 309.2C"), p("315.1C"), counting_length_variants());
+  EXPECT_EQ(counted.differences, 2);
+  EXPECT_EQ(counted.verdict, verdict::exclusion);
+  ASSERT_EQ(counted.differing.size(), 2u);
+  EXPECT_EQ(counted.differing[0].position, 309);
+  EXPECT_EQ(counted.differing[0].a, "309.1C 309.2C");
+  EXPECT_EQ(counted.differing[1].position, 315);
+  EXPECT_EQ(counted.differing[1].b, "315.1C");
+  // The other pairs of the issue, each one length variant with both sides written out.
+  const std::array<std::array<const char*, 4>, 3> pairs{{{"16189C 16193.1C", "16189C", "16193.1C", ""},
+                                                          {"573.1C 573.2C", "573.1C", "573.1C 573.2C", "573.1C"},
+                                                          {"523-524d", "524.1AC", "523d 524d", "524.1A 524.2C"}}};
+  for (const auto& [a, b, in_a, in_b] : pairs) {
+    SCOPED_TRACE(std::string(a) + " vs " + b);
+    const auto x = compare(p(a), p(b));
+    EXPECT_EQ(x.differences, 0);
+    ASSERT_EQ(x.ignored.size(), 1u);
+    EXPECT_EQ(x.ignored[0].a, in_a);
+    EXPECT_EQ(x.ignored[0].b, in_b);
+    EXPECT_EQ(compare(p(a), p(b), counting_length_variants()).differences, 1);
+  }
+}
+
+TEST(Compare, OnlyRepeatUnitsAreLengthVariants) {
+  // An A put into the C-tract is a difference, not length variation.
+  const auto c = compare(p("16193.1C"), p("16192.1A"));
+  EXPECT_EQ(c.differences, 1);
+  EXPECT_EQ(compare(p(""), p("16192.1A")).differences, 1);
+  // The T between the two C-tracts lost: a difference (the old reading excused it by position).
+  EXPECT_EQ(compare(p("310d"), p("")).differences, 1);
+  // A whole run of C's more at once is one length variant.
+  EXPECT_EQ(compare(p("16189C 16193.1CCCCCC"), p("16189C")).differences, 0);
+  EXPECT_EQ(compare(p("16189C 16193.1CCCCCC"), p("16189C"), counting_length_variants()).differences, 1);
 }
 
 TEST(Compare, HugeDeletionsAreCountedWithoutAligningThem) {
@@ -250,6 +319,179 @@ TEST(Compare, EquivalentSpellingsNeverDiffer) {
       EXPECT_TRUE(c.ignored.empty()) << again;
     }
   }
+}
+
+// --- property: length variation on one side only is never a difference ----------------------------
+
+// Seeded; MTMATCH_PROPERTY_SEED / MTMATCH_PROPERTY_ITERATIONS override (as in normalize_test).
+std::uint64_t property_seed(std::uint64_t fallback) {
+  const char* text = std::getenv("MTMATCH_PROPERTY_SEED");
+  return text != nullptr ? std::strtoull(text, nullptr, 10) : fallback;
+}
+int property_iterations(int fallback) {
+  const char* text = std::getenv("MTMATCH_PROPERTY_ITERATIONS");
+  return text != nullptr ? std::atoi(text) : fallback;
+}
+
+// The runs whose length varies: the C-tracts (16189C fuses the two at 16184-16193, 310C those at
+// 303-315) and the AC units of 515-524.
+struct tract {
+  int first;
+  int last;
+  bool ac;  // AC units rather than C's
+};
+constexpr std::array<tract, 6> tracts{{{303, 309, false},
+                                       {311, 315, false},
+                                       {16184, 16188, false},
+                                       {16190, 16193, false},
+                                       {568, 573, false},
+                                       {515, 524, true}}};
+
+class length_property {
+ public:
+  explicit length_property(std::uint64_t seed) : rng_(seed) {}
+
+  int uniform(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
+  bool chance(double p) { return std::bernoulli_distribution(p)(rng_); }
+
+  // A random profile over a range that covers the tracts: haplogroup-like substitutions anywhere
+  // except right at the tracts (16189C and 310C, which fuse tracts, sometimes), length variants
+  // already there, a few other indels.
+  profile random_profile() {
+    static const char* ranges[] = {"16024-576", "1-16569", "16024-576", "16000-600 8000-9000"};
+    const range coverage = range::parse(ranges[uniform(0, 3)]);
+    const std::string_view genome = mtmatch::rcrs().bases();
+    std::vector<mtmatch::variant> raw;
+    auto near_tract = [](int pos) {
+      for (const auto& t : tracts) {
+        if (pos >= t.first - 2 && pos <= t.last + 2) return true;
+      }
+      return pos >= 16180 && pos <= 16195;
+    };
+    auto random_position = [&] {
+      const auto& pieces = coverage.intervals();
+      const auto& piece = pieces[static_cast<std::size_t>(uniform(0, static_cast<int>(pieces.size()) - 1))];
+      return uniform(piece.first, piece.last);
+    };
+    const int subs = uniform(0, 25);
+    for (int k = 0; k < subs; ++k) {
+      const int pos = random_position();
+      if (near_tract(pos) || pos == 3107) continue;
+      if (std::any_of(raw.begin(), raw.end(), [&](const mtmatch::variant& w) { return w.position == pos; })) continue;
+      const char ref = genome[static_cast<std::size_t>(pos - 1)];
+      char b = ref;
+      while (b == ref) b = "ACGT"[uniform(0, 3)];
+      raw.push_back(mtmatch::variant{pos, mtmatch::variant_kind::substitution, 1, std::string(1, b), false});
+    }
+    if (chance(0.4)) raw.push_back(mtmatch::variant{16189, mtmatch::variant_kind::substitution, 1, "C", false});
+    if (chance(0.1)) raw.push_back(mtmatch::variant{310, mtmatch::variant_kind::substitution, 1, "C", false});
+    static const std::vector<std::vector<const char*>> lengths = {
+        {"315.1C"}, {"309.1C", "309.1CC"}, {"16193.1C", "16188d"}, {"573.1C"}, {"523-524d", "524.1AC"}};
+    std::string text;
+    for (const auto& one_of : lengths) {
+      if (!chance(0.3)) continue;
+      text += std::string(" ") + one_of[static_cast<std::size_t>(uniform(0, static_cast<int>(one_of.size()) - 1))];
+    }
+    for (auto& v : mtmatch::parse_variants(text, range::whole()).variants) {
+      if (std::none_of(raw.begin(), raw.end(), [&](const mtmatch::variant& w) { return w.position == v.position; })) {
+        raw.push_back(std::move(v));
+      }
+    }
+    const int others = uniform(0, 2);  // indels away from the tracts
+    for (int k = 0; k < others; ++k) {
+      const int pos = random_position();
+      if (near_tract(pos) || std::abs(pos - 3107) < 5 || !coverage.contains_all(pos, pos + 3)) continue;
+      auto close = [&](const mtmatch::variant& w) { return std::abs(w.position - pos) < 5; };
+      if (std::any_of(raw.begin(), raw.end(), close)) continue;
+      if (chance(0.5)) {
+        raw.push_back(mtmatch::variant{pos, mtmatch::variant_kind::deletion, uniform(1, 3), "", false});
+      } else {
+        const std::string base(1, "ACGT"[uniform(0, 3)]);
+        raw.push_back(mtmatch::variant{pos, mtmatch::variant_kind::insertion, 1, base, false});
+      }
+    }
+    std::sort(raw.begin(), raw.end());
+    return profile{"a", coverage, mtmatch::canonicalize(coverage, raw), ""};
+  }
+
+  // `a` with C's (AC units) added or removed in 1-3 tracts, each keeping at least one; written as raw
+  // variants next to a's own where they touch nothing of a's, then canonicalised.
+  profile change_lengths(const profile& a) {
+    std::vector<mtmatch::variant> raw = a.variants;
+    std::vector<int> used;  // positions a's variants or earlier edits touch
+    for (const auto& v : a.variants) {
+      const int last = v.kind == mtmatch::variant_kind::insertion ? v.position : v.last();
+      for (int x = v.position - 1; x <= last + 1; ++x) used.push_back(x);
+    }
+    auto free = [&](int x) { return std::find(used.begin(), used.end(), x) == used.end(); };
+    const int edits = uniform(1, 3);
+    for (int e = 0; e < edits; ++e) {
+      const tract& t = tracts[static_cast<std::size_t>(uniform(0, static_cast<int>(tracts.size()) - 1))];
+      if (!a.coverage.contains_all(t.first - 1, t.last + 1)) continue;
+      const int unit = t.ac ? 2 : 1;
+      const int units = (t.last - t.first + 1) / unit;
+      const int u = uniform(0, units - 1);
+      const int first = t.first + u * unit;  // the unit's first base
+      const int last = first + unit - 1;
+      bool untouched = true;
+      for (int x = first; x <= last; ++x) untouched = untouched && free(x);
+      if (!untouched) continue;
+      const int copies = uniform(1, 3);
+      if (chance(0.5)) {  // more copies, after this unit
+        std::string bases;
+        for (int c = 0; c < copies; ++c) bases += t.ac ? "AC" : "C";
+        const auto length = static_cast<int>(bases.size());
+        raw.push_back(mtmatch::variant{last, mtmatch::variant_kind::insertion, length, bases, false});
+      } else {  // fewer: this unit and the next ones while untouched, never all of the tract
+        int n = 1;
+        while (n < copies && u + n < units - 1 && free(last + n * unit) && free(last + n * unit - unit + 1)) ++n;
+        if (u + n >= units) continue;
+        raw.push_back(mtmatch::variant{first, mtmatch::variant_kind::deletion, n * unit, "", false});
+      }
+      for (int x = first - 1; x <= last + copies * unit + 1; ++x) used.push_back(x);
+    }
+    std::sort(raw.begin(), raw.end());
+    return profile{"b", a.coverage, mtmatch::canonicalize(a.coverage, raw), ""};
+  }
+
+ private:
+  std::mt19937_64 rng_;
+};
+
+TEST(CompareProperty, LengthVariationOnOneSideIsNeverADifference) {
+  length_property gen(property_seed(315));
+  const int iterations = property_iterations(1500);
+  int changed = 0;
+  for (int iteration = 0; iteration < iterations; ++iteration) {
+    const profile a = gen.random_profile();
+    const profile b = gen.change_lengths(a);
+    std::string text;
+    for (const auto& v : a.variants) text += " " + mtmatch::to_compact_string(v);
+    text += " |";
+    for (const auto& v : b.variants) text += " " + mtmatch::to_compact_string(v);
+    SCOPED_TRACE("iteration " + std::to_string(iteration) + " range " + a.coverage.to_string() + ":" + text);
+    const bool differ = mtmatch::reconstruct(a.coverage, a.variants) != mtmatch::reconstruct(b.coverage, b.variants);
+    for (const auto* order : {&a, &b}) {
+      const profile& x = *order;
+      const profile& y = order == &a ? b : a;
+      const auto by_default = compare(x, y);
+      ASSERT_EQ(by_default.differences, 0);
+      ASSERT_EQ(by_default.verdict, verdict::match);
+      for (const auto& d : by_default.ignored) {
+        ASSERT_EQ(d.what, site_difference::kind::length_variant);
+        ASSERT_FALSE(d.a.empty() && d.b.empty()) << d.position;  // readable: some variant is named
+      }
+      const auto counting = compare(x, y, counting_length_variants());
+      if (differ) {
+        ASSERT_GE(counting.differences, 1);
+        ASSERT_EQ(counting.differences, static_cast<int>(by_default.ignored.size()));
+      } else {
+        ASSERT_EQ(counting.differences, 0);
+      }
+    }
+    changed += differ ? 1 : 0;
+  }
+  EXPECT_GT(changed, iterations / 2);
 }
 
 }  // namespace
