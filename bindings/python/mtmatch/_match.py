@@ -12,6 +12,7 @@ skips the pairs that provably exceed ``max_differences`` and scores only the pai
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Optional
 
 import numpy as np
@@ -52,37 +53,54 @@ class MatchResult:
         self.relative: np.ndarray = raw["relative"]
         self.differences: np.ndarray = raw["differences"]
         self.compared_length: np.ndarray = raw["compared_length"]
-        names = np.array(raw["verdict_names"])
         self.verdict_code: np.ndarray = raw["verdict_code"]
-        self.verdict: np.ndarray = names[self.verdict_code] if len(self.verdict_code) else np.array([], dtype=names.dtype)
+        self.verdict_names: list = raw["verdict_names"]
         self.remains_ids: list = raw["remains_ids"]
         self.relative_ids: list = raw["relative_ids"]
-        ids_a = np.array(self.remains_ids, dtype=object)
-        ids_b = np.array(self.relative_ids, dtype=object)
-        self.remains_id: np.ndarray = ids_a[self.remains] if len(self.remains) else np.array([], dtype=object)
-        self.relative_id: np.ndarray = ids_b[self.relative] if len(self.relative) else np.array([], dtype=object)
         self.scored: bool = raw["scored"]
-        if self.scored:
-            self.weighted_differences: Optional[np.ndarray] = raw["weighted_differences"]
-            self.discordant: Optional[np.ndarray] = raw["discordant"].astype(bool)
-            self.discordant_sites: Optional[np.ndarray] = raw["discordant_sites"]
-            self.remains_haplogroups: Optional[list] = raw["remains_haplogroups"]
-            self.relative_haplogroups: Optional[list] = raw["relative_haplogroups"]
-            hg_a = np.array(self.remains_haplogroups, dtype=object)
-            hg_b = np.array(self.relative_haplogroups, dtype=object)
-            self.haplogroup_a: Optional[np.ndarray] = hg_a[self.remains] if len(self.remains) else np.array([], dtype=object)
-            self.haplogroup_b: Optional[np.ndarray] = hg_b[self.relative] if len(self.relative) else np.array([], dtype=object)
-            self.tree: Optional[str] = raw["tree"]
-        else:
-            self.weighted_differences = self.discordant = self.discordant_sites = None
-            self.remains_haplogroups = self.relative_haplogroups = None
-            self.haplogroup_a = self.haplogroup_b = None
-            self.tree = None
+        self.weighted_differences: Optional[np.ndarray] = raw.get("weighted_differences")
+        self.discordant: Optional[np.ndarray] = raw["discordant"].view(bool) if self.scored else None
+        self.discordant_sites: Optional[np.ndarray] = raw.get("discordant_sites")
+        self.remains_haplogroups: Optional[list] = raw.get("remains_haplogroups")
+        self.relative_haplogroups: Optional[list] = raw.get("relative_haplogroups")
+        self.tree: Optional[str] = raw.get("tree")
         width = raw["counts_width"]
         self.counts: Optional[np.ndarray] = raw["counts"].reshape(-1, width) if width else None
         self.cancelled: bool = raw["cancelled"]
         self.isa: str = raw["isa"]
         self.stats: dict = raw["stats"]
+
+    # Per-row text columns are built on first use: at tens of millions of rows they cost more than
+    # the match itself.
+    @staticmethod
+    def _expand(values: Optional[list], index: np.ndarray) -> Optional[np.ndarray]:
+        if values is None:
+            return None
+        table = np.array(values, dtype=object)
+        return table[index] if len(index) else np.array([], dtype=object)
+
+    @functools.cached_property
+    def verdict(self) -> np.ndarray:
+        """'match', 'inconclusive', 'exclusion' or 'no_overlap' per row (from verdict_code)."""
+        return np.array(self.verdict_names)[self.verdict_code]
+
+    @functools.cached_property
+    def remains_id(self) -> np.ndarray:
+        return self._expand(self.remains_ids, self.remains)
+
+    @functools.cached_property
+    def relative_id(self) -> np.ndarray:
+        return self._expand(self.relative_ids, self.relative)
+
+    @functools.cached_property
+    def haplogroup_a(self) -> Optional[np.ndarray]:
+        """Best haplogroup of the remains profile of each row (None unless scored)."""
+        return self._expand(self.remains_haplogroups, self.remains)
+
+    @functools.cached_property
+    def haplogroup_b(self) -> Optional[np.ndarray]:
+        """Best haplogroup of the relative profile of each row (None unless scored)."""
+        return self._expand(self.relative_haplogroups, self.relative)
 
     def __len__(self) -> int:
         return len(self.remains)
