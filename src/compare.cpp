@@ -114,7 +114,7 @@ void compare_window(std::int32_t lo, std::int32_t hi, bool with_last_insertion, 
   problem.context_origin = oa;
   problem.query_origin = ob;
   problem.insert_after_context = true;
-  problem.length_variants = true;
+  problem.mark_length_variants = true;
   problem.max_bases = bound;
   problem.compatible_iupac = policy.pattern_match_heteroplasmy;
   // Any alignment of the two sequences is a reading of their difference; b's extra bases lie in the
@@ -164,51 +164,65 @@ void compare_window(std::int32_t lo, std::int32_t hi, bool with_last_insertion, 
     return span;
   };
   std::vector<detail::alignment_step> steps = detail::best_alignment(problem);
-  // `bound` (the two spellings undone and redone) bounds the best cost, but a length variant costs
-  // one however long, so its gaps may stray from the diagonal further than that band reaches:
-  // C5·T·C4 against C2·T·C5 is three C's out and one in, where the spelling 16186T 16189-16190d (a
-  // moved T) changes three bases. Such a reading can only do better where the alignment found counts
-  // an event with others in a length-variable stretch whose runs (of C's, of AC units), shrunk to
-  // one copy each, read alike in both sequences — they differ there in run lengths only. Such a
-  // window is aligned again with a band that reaches over every base of the stretches in it; where a
-  // real change sits in the stretch as well, the band of the spellings stays (a moved T there may
-  // then be read as a substitution).
-  auto shrunk = [](const std::string& seq, const std::vector<std::int32_t>& origin, const detail::stretch& st) {
-    std::string runs;
+  // That alignment charges every base (the rule of normalize.hpp) and only marks the length
+  // variants. But a length variant is one slippage event however many units it adds or removes, and
+  // tracts changed by several units can read cheaper otherwise: C9·T·C5 against C7·T·C6 (309.1C
+  // 309.2C vs 315.1C) is a moved T, a substitution and a deletion of the T (two bases), against two
+  // length variants (three). Where the alignment counts an event with others in a length-variable
+  // stretch whose runs (of C's, of AC units; the tandem repeats at its ends included), shrunk to one
+  // copy each, read alike in both sequences — they differ there in run lengths only — the window
+  // is aligned again with each length variant at one base, in a band that reaches as far as the
+  // run lengths drift apart (`bound` no longer bounds their bases). Where a real change sits in the
+  // stretch as well, the first reading stays (a moved T there may be read as a substitution).
+  // The runs of a stretch and of the tandem repeats at its ends, shrunk to one copy of their unit
+  // (1 or 2 bases), each with the number of bases it stands for.
+  struct runs {
+    std::string units;
+    std::vector<std::int32_t> bases;  // per character of `units`
+  };
+  auto shrink = [](const std::string& seq, const std::vector<std::int32_t>& origin, const detail::stretch& region) {
+    runs r;
     for (std::size_t x = 0; x < seq.size(); ++x) {
       const std::int32_t p = origin[x] < 0 ? -origin[x] : origin[x];
-      if (p < st.first || p > st.last) continue;
-      runs.push_back(seq[x]);
-      for (std::size_t unit = 1; unit <= 2; ++unit) {  // a copy of the unit before it: dropped
-        const std::size_t n = runs.size();
-        if (n >= 2 * unit && runs.compare(n - unit, unit, runs, n - 2 * unit, unit) == 0) runs.resize(n - unit);
+      if (p < region.first || p > region.last) continue;
+      r.units.push_back(seq[x]);
+      r.bases.push_back(1);
+      for (std::size_t unit = 1; unit <= 2; ++unit) {  // a copy of the unit before it joins that one
+        const std::size_t n = r.units.size();
+        if (n < 2 * unit || r.units.compare(n - unit, unit, r.units, n - 2 * unit, unit) != 0) continue;
+        for (std::size_t y = 0; y < unit; ++y) r.bases[n - 2 * unit + y] += r.bases[n - unit + y];
+        r.units.resize(n - unit);
+        r.bases.resize(n - unit);
       }
     }
-    return runs;
+    return r;
   };
-  bool wider = false;
+  std::int32_t excursion = -1;  // how far a reading in length variants strays, where one is needed
   for (const auto& st : detail::length_variant_stretches) {
+    const detail::stretch region{detail::repeat_block(st.first).first - 2, detail::repeat_block(st.last).last + 2};
     int events = 0;
     int counted = 0;
     for (const auto& s : steps) {
       const detail::stretch span = span_of(s);
-      if (span.last < st.first - 1 || span.first > st.last + 1) continue;
+      if (span.last < region.first || span.first > region.last) continue;
       ++events;
       counted += s.what != detail::alignment_step::kind::compatible && !s.length_variant ? 1 : 0;
     }
-    wider = wider || (counted > 0 && events > 1 && shrunk(sa, oa, st) == shrunk(sb, ob, st));
+    if (counted == 0 || events < 2) continue;
+    const runs ra = shrink(sa, oa, region);
+    const runs rb = shrink(sb, ob, region);
+    if (ra.units != rb.units) continue;
+    std::int32_t drift = 0;
+    for (std::size_t x = 0; x < ra.bases.size(); ++x) {
+      drift += rb.bases[x] - ra.bases[x];
+      excursion = std::max(excursion, std::abs(drift));
+    }
   }
-  if (wider) {
-    auto in_stretch = [](std::int32_t origin) {
-      const std::int32_t p = origin < 0 ? -origin : origin;
-      return std::any_of(detail::length_variant_stretches.begin(), detail::length_variant_stretches.end(),
-                         [p](const detail::stretch& st) { return st.first <= p && p <= st.last; });
-    };
-    const auto reach_a = std::count_if(oa.begin(), oa.end(), in_stretch);
-    const auto reach_b = std::count_if(ob.begin(), ob.end(), in_stretch);
+  if (excursion >= 0) {
     const auto delta = static_cast<std::int32_t>(sb.size()) - static_cast<std::int32_t>(sa.size());
-    problem.max_bases = 2 * (bound + static_cast<std::int32_t>(std::max(reach_a, reach_b))) + std::abs(delta);
+    problem.max_bases = 2 * (bound + excursion + 1) + std::abs(delta);
     problem.plain_gap_bases = std::max(bound, 1);
+    problem.length_variants = true;
     if (detail::alignment_work(problem) <= detail::max_alignment_work) steps = detail::best_alignment(problem);
   }
   for (const auto& s : steps) {

@@ -867,64 +867,52 @@ std::vector<alignment_step> align(const alignment_problem& problem) {
     }
     return stretch_at(anchor) != 0;
   };
-  // compare(): length variants are one event costing one base (alignment_problem::length_variants).
-  // Judged in the context and, read the other way round, in the query: a run that a substitution
-  // next to the stretch lengthens in one of them still ends in the stretch in the other. A deletion
-  // from either side depends on its row (column) only: remembered per place and length.
+  // compare(): length variants, judged in the context and, read the other way round, in the query
+  // (a run that a substitution next to the stretch lengthens in one of them still ends in the
+  // stretch in the other), are marked on the steps (alignment_problem::mark_length_variants) and,
+  // with alignment_problem::length_variants, cost one base each. A deletion from either side
+  // depends on its row (column) only: remembered per place and length.
   auto query_position = [&](std::size_t x) { return std::abs(problem.query_origin[x]); };
   const bool both_ways = !problem.query_origin.empty();
+  const bool judged = LengthVariants || problem.mark_length_variants;
   const std::uint8_t* length_id = repeats().length_id.data();
   const auto longest = static_cast<std::size_t>(std::max({max_deleted, max_inserted, 0})) + 1;
   thread_local std::vector<std::int8_t> ref_deletion;    // [i * longest + k]: -1 unknown, 0, 1
   thread_local std::vector<std::int8_t> query_deletion;  // [j * longest + k]
-  if constexpr (LengthVariants) {
+  if (judged) {
     ref_deletion.assign(static_cast<std::size_t>(n + 1) * longest, -1);
     query_deletion.assign(both_ways ? static_cast<std::size_t>(m + 1) * longest : 0, -1);
   }
   auto deletion_is_length_variant = [&](std::int32_t i, std::int32_t j, std::int32_t k) {
-    if constexpr (LengthVariants) {
-      const auto uk = static_cast<std::size_t>(k);
-      std::int8_t& known = ref_deletion[static_cast<std::size_t>(i) * longest + uk];
-      if (known < 0) {
-        known = detail_lv::deletion_is_length_variant(ctx, position_of, problem.offset + static_cast<std::size_t>(i - k),
-                                                      uk, length_id)
-                    ? 1
-                    : 0;
-      }
-      if (known != 0) return true;
-      return both_ways && detail_lv::insertion_is_length_variant(query, query_position, static_cast<std::size_t>(j),
-                                                                 ref.substr(static_cast<std::size_t>(i - k), uk),
-                                                                 query.size(), length_id);
-    } else {
-      (void)i;
-      (void)j;
-      (void)k;
-      return false;
+    const auto uk = static_cast<std::size_t>(k);
+    std::int8_t& known = ref_deletion[static_cast<std::size_t>(i) * longest + uk];
+    if (known < 0) {
+      known = detail_lv::deletion_is_length_variant(ctx, position_of, problem.offset + static_cast<std::size_t>(i - k),
+                                                    uk, length_id)
+                  ? 1
+                  : 0;
     }
+    if (known != 0) return true;
+    return both_ways && detail_lv::insertion_is_length_variant(query, query_position, static_cast<std::size_t>(j),
+                                                               ref.substr(static_cast<std::size_t>(i - k), uk),
+                                                               query.size(), length_id);
   };
   auto insertion_is_length_variant = [&](std::int32_t i, std::int32_t j, std::int32_t k) {
-    if constexpr (LengthVariants) {
-      const auto uk = static_cast<std::size_t>(k);
-      const std::string_view piece = query.substr(static_cast<std::size_t>(j - k), uk);
-      if (detail_lv::insertion_is_length_variant(ctx, position_of, problem.offset + static_cast<std::size_t>(i), piece,
-                                                 anchor_limit, length_id)) {
-        return true;
-      }
-      if (!both_ways) return false;
-      std::int8_t& known = query_deletion[static_cast<std::size_t>(j) * longest + uk];
-      if (known < 0) {
-        known = detail_lv::deletion_is_length_variant(query, query_position, static_cast<std::size_t>(j - k), uk,
-                                                      length_id)
-                    ? 1
-                    : 0;
-      }
-      return known != 0;
-    } else {
-      (void)i;
-      (void)j;
-      (void)k;
-      return false;
+    const auto uk = static_cast<std::size_t>(k);
+    const std::string_view piece = query.substr(static_cast<std::size_t>(j - k), uk);
+    if (detail_lv::insertion_is_length_variant(ctx, position_of, problem.offset + static_cast<std::size_t>(i), piece,
+                                               anchor_limit, length_id)) {
+      return true;
     }
+    if (!both_ways) return false;
+    std::int8_t& known = query_deletion[static_cast<std::size_t>(j) * longest + uk];
+    if (known < 0) {
+      known = detail_lv::deletion_is_length_variant(query, query_position, static_cast<std::size_t>(j - k), uk,
+                                                    length_id)
+                  ? 1
+                  : 0;
+    }
+    return known != 0;
   };
   const cost_t length_variant_cost = pack(1, 1, 0, 0);
   const bool ref_has_placeholder = ref.find('N') != std::string_view::npos;
@@ -932,14 +920,18 @@ std::vector<alignment_step> align(const alignment_problem& problem) {
   auto deletion = [&](std::int32_t i, std::int32_t j, std::int32_t k) -> cost_t {  // ref[i-k, i) before query[j]
     std::string_view piece = ref.substr(static_cast<std::size_t>(i - k), static_cast<std::size_t>(k));
     if (ref_has_placeholder && piece.find('N') != std::string_view::npos) return infinite;
-    if (deletion_is_length_variant(i, j, k)) return length_variant_cost;
+    if constexpr (LengthVariants) {
+      if (deletion_is_length_variant(i, j, k)) return length_variant_cost;
+    }
     if (k > plain_gap) return infinite;
     const bool slip = deletion_slips(problem.offset + static_cast<std::size_t>(i - k), piece.size());
     return pack(static_cast<std::uint64_t>(k), 1, slip ? 0 : 1, 0);
   };
   auto insertion = [&](std::int32_t i, std::int32_t j, std::int32_t k) -> cost_t {  // query[j-k, j) before ref[i]
     if ((i == 0 && !problem.insert_at_start) || (i == n && !problem.insert_at_end)) return infinite;
-    if (insertion_is_length_variant(i, j, k)) return length_variant_cost;
+    if constexpr (LengthVariants) {
+      if (insertion_is_length_variant(i, j, k)) return length_variant_cost;
+    }
     if (k > plain_gap) return infinite;
     std::string_view piece = query.substr(static_cast<std::size_t>(j - k), static_cast<std::size_t>(k));
     const bool slip = insertion_slips(problem.offset + static_cast<std::size_t>(i), piece.data(), piece.size());
@@ -993,7 +985,7 @@ std::vector<alignment_step> align(const alignment_problem& problem) {
       if (pred == infinite) continue;
       const cost_t c = deletion(i, j, k);
       if (c != infinite && pred + c == here) {
-        steps.push_back({alignment_step::kind::deletion, i - k, j, k, deletion_is_length_variant(i, j, k)});
+        steps.push_back({alignment_step::kind::deletion, i - k, j, k, judged && deletion_is_length_variant(i, j, k)});
         i -= k;
         moved = true;
       }
@@ -1003,7 +995,7 @@ std::vector<alignment_step> align(const alignment_problem& problem) {
       if (pred == infinite) continue;
       const cost_t c = insertion(i, j, k);
       if (c != infinite && pred + c == here) {
-        steps.push_back({alignment_step::kind::insertion, i, j - k, k, insertion_is_length_variant(i, j, k)});
+        steps.push_back({alignment_step::kind::insertion, i, j - k, k, judged && insertion_is_length_variant(i, j, k)});
         j -= k;
         moved = true;
       }

@@ -77,15 +77,15 @@ struct comparison {
 /// length-variable stretches before substitutions, gaps 3'), on windows around the variants the two
 /// write differently; each event of that alignment is one difference. So the notation never matters
 /// (`309T 310C` vs `309d 315.1C`: none), and one real change is one difference even next to indels
-/// whose canonical places it shifts. A length variant — an indel that adds or removes copies of the
-/// repeat unit before it (C's, AC units) and, moved 3', lies in a length-variable stretch
-/// (is_length_variant, judged in either sequence) — is one event costing one changed base however
-/// many units it adds or removes, since a tract gains or loses several at once: so two C-tracts of
+/// whose canonical places it shifts. An indel is a length variant when it adds or removes copies of
+/// the repeat unit before it (C's, AC units) and, moved 3', lies in a length-variable stretch
+/// (is_length_variant, judged in either sequence). A length variant is one slippage event however
+/// many units it adds or removes: where two profiles differ in a stretch only by the lengths of its
+/// runs, they are aligned there with each length variant at one changed base, so two C-tracts of
 /// other lengths (`309.1C 309.2C` vs `315.1C`) read as their two length variants, not as a moved T
-/// (a substitution and a deletion, fewer bases). Profiles that differ in a stretch only by run
-/// lengths never differ there; where a real change sits in the same stretch too, a T moved as well
-/// may still read as a substitution. A substitution where one side's IUPAC code includes the
-/// other's base is compatible under pattern matching. `differing[i].a`/`.b` list each profile's
+/// (a substitution and a deletion, fewer bases), and never differ; where a real change sits in the
+/// same stretch too, a T moved as well may still read as a substitution. A substitution where one
+/// side's IUPAC code includes the other's base is compatible under pattern matching. `differing[i].a`/`.b` list each profile's
 /// variants at the event's rCRS positions (for an event where neither writes one, such as an rCRS
 /// base read as moved, those of its stretch or the tandem repeats beside it). Windows too wide to
 /// align (indels of thousands of bases, normalize.hpp) count each variant written differently as one

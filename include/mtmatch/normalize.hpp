@@ -156,14 +156,16 @@ struct alignment_problem {
   std::int32_t context_first = 1;
   /// An indel's 3'-most place (rule 3) may be an insertion after the last context base.
   bool insert_after_context = false;
-  /// For compare(): an indel that is a length variant in the context, or read the other way round
-  /// in the query (is_length_variant: it repeats the unit before it and, moved 3'-most, lies in one
-  /// of length_variant_stretches; `query_origin` gives the query's rCRS positions), is one event
-  /// costing one changed base however many units it adds or removes, counts as slippage for rule 3,
-  /// and is marked alignment_step::length_variant. Tract lengths change by several units in one
-  /// slippage event: charged per base, two tracts changed at once (`309.1C 309.2C` against
-  /// `315.1C`, C9·T·C5 against C7·T·C6) would read cheaper as a moved T (a substitution and a
-  /// deletion of the T) than as their two length variants.
+  /// For compare(): mark the steps that are length variants (alignment_step::length_variant): an
+  /// indel that is one in the context, or read the other way round in the query (is_length_variant:
+  /// it repeats the unit before it and, moved 3'-most, lies in one of length_variant_stretches;
+  /// `query_origin` gives the query's rCRS positions).
+  bool mark_length_variants = false;
+  /// For compare(), and marking as above: a length variant is one event costing one changed base
+  /// however many units it adds or removes, and counts as slippage for rule 3. Tract lengths change
+  /// by several units in one slippage event: charged per base, two tracts changed at once
+  /// (`309.1C 309.2C` against `315.1C`, C9·T·C5 against C7·T·C6) read cheaper as a moved T (a
+  /// substitution and a deletion of the T) than as their two length variants.
   bool length_variants = false;
   std::span<const std::int32_t> query_origin;  ///< rCRS positions of the query's bases (as context_origin)
   /// Above 0: a gap that is not a length variant has at most this many bases (the best cost bounds

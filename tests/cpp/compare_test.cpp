@@ -356,18 +356,22 @@ class length_property {
 
   // A random profile over a range that covers the tracts: haplogroup-like substitutions anywhere
   // except right at the tracts (16189C and 310C, which fuse tracts, sometimes), length variants
-  // already there, a few other indels.
+  // already there, a few other indels. Nothing of its own lengthens a tract's repeat past the
+  // stretch (525A 526C would carry the AC repeat to 526: a unit more is then no length variant),
+  // so other variants keep a few bases away, indels (which canonical form may turn into nearby
+  // substitutions) further.
   profile random_profile() {
     static const char* ranges[] = {"16024-576", "1-16569", "16024-576", "16000-600 8000-9000"};
     const range coverage = range::parse(ranges[uniform(0, 3)]);
     const std::string_view genome = mtmatch::rcrs().bases();
     std::vector<mtmatch::variant> raw;
-    auto near_tract = [](int pos) {
+    auto near = [](int pos, int margin) {
       for (const auto& t : tracts) {
-        if (pos >= t.first - 2 && pos <= t.last + 2) return true;
+        if (pos >= t.first - margin && pos <= t.last + margin) return true;
       }
-      return pos >= 16180 && pos <= 16195;
+      return pos >= 16180 - margin && pos <= 16195 + margin;
     };
+    auto near_tract = [&](int pos) { return near(pos, 2); };
     auto random_position = [&] {
       const auto& pieces = coverage.intervals();
       const auto& piece = pieces[static_cast<std::size_t>(uniform(0, static_cast<int>(pieces.size()) - 1))];
@@ -400,7 +404,7 @@ class length_property {
     const int others = uniform(0, 2);  // indels away from the tracts
     for (int k = 0; k < others; ++k) {
       const int pos = random_position();
-      if (near_tract(pos) || std::abs(pos - 3107) < 5 || !coverage.contains_all(pos, pos + 3)) continue;
+      if (near(pos, 12) || std::abs(pos - 3107) < 5 || !coverage.contains_all(pos, pos + 3)) continue;
       auto close = [&](const mtmatch::variant& w) { return std::abs(w.position - pos) < 5; };
       if (std::any_of(raw.begin(), raw.end(), close)) continue;
       if (chance(0.5)) {
