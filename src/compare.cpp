@@ -269,6 +269,15 @@ const char* to_string(verdict v) noexcept {
   return "?";
 }
 
+const char* to_string(site_difference::kind k) noexcept {
+  switch (k) {
+    case site_difference::kind::difference: return "difference";
+    case site_difference::kind::heteroplasmy_compatible: return "heteroplasmy_compatible";
+    case site_difference::kind::length_variant: return "length_variant";
+  }
+  return "?";
+}
+
 comparison compare(const profile& a, const profile& b, const compare_policy& policy) {
   policy.validate();
   comparison out;

@@ -22,15 +22,6 @@ const char* kind_name(variant_kind k) {
   return "?";
 }
 
-const char* difference_kind_name(site_difference::kind k) {
-  switch (k) {
-    case site_difference::kind::difference: return "difference";
-    case site_difference::kind::heteroplasmy_compatible: return "heteroplasmy_compatible";
-    case site_difference::kind::length_variant: return "length_variant";
-  }
-  return "?";
-}
-
 // An error as a small record: the message and where it points.
 py::dict error_record(const error& e) {
   py::dict d;
@@ -109,10 +100,10 @@ void bind_profile(py::module_& m) {
       .def_readonly("position", &site_difference::position)
       .def_readonly("a", &site_difference::a)
       .def_readonly("b", &site_difference::b)
-      .def_property_readonly("kind", [](const site_difference& d) { return difference_kind_name(d.what); })
+      .def_property_readonly("kind", [](const site_difference& d) { return to_string(d.what); })
       .def("__repr__", [](const site_difference& d) {
         return "SiteDifference(" + std::to_string(d.position) + ", a='" + d.a + "', b='" + d.b + "', " +
-               difference_kind_name(d.what) + ")";
+               to_string(d.what) + ")";
       });
 
   py::class_<comparison>(m, "Comparison", "Result of compare(a, b).")

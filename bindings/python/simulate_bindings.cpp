@@ -11,15 +11,6 @@ namespace py = pybind11;
 namespace mtmatch::python {
 namespace {
 
-const char* kind_name(site_difference::kind k) {
-  switch (k) {
-    case site_difference::kind::difference: return "difference";
-    case site_difference::kind::heteroplasmy_compatible: return "heteroplasmy_compatible";
-    case site_difference::kind::length_variant: return "length_variant";
-  }
-  return "?";
-}
-
 py::dict summary_dict(const simulation_summary& s) {
   py::dict d;
   d["martyrs"] = s.martyrs;
@@ -169,7 +160,7 @@ void bind_simulate(py::module_& m) {
       .def_readonly("insertion_count", &site_change::insertion_count)
       .def_readonly("before", &site_change::from)
       .def_readonly("after", &site_change::to)
-      .def_property_readonly("kind", [](const site_change& c) { return kind_name(c.expected); },
+      .def_property_readonly("kind", [](const site_change& c) { return to_string(c.expected); },
                              "What compare() makes of it: 'difference', 'heteroplasmy_compatible', 'length_variant'.")
       .def("visible_in", [](const site_change& c, const std::string& r) { return c.visible_in(range::parse(r)); },
            py::arg("range"), "True when compare() can see it in a profile covering `range`.")

@@ -44,11 +44,15 @@ struct site_difference {
     heteroplasmy_compatible = 1,  ///< not counted: a heteroplasmy includes the other profile's base
     length_variant = 2,           ///< not counted under ignore_length_variants
   };
+
   std::int32_t position = 0;  ///< first rCRS position of the event
   std::string a;              ///< what profile a has there, as variant text ("" = as rCRS)
   std::string b;              ///< what profile b has there
   kind what = kind::difference;
 };
+
+/// "difference", "heteroplasmy_compatible" or "length_variant".
+[[nodiscard]] const char* to_string(site_difference::kind k) noexcept;
 
 /// Result of compare().
 struct comparison {

@@ -9,15 +9,6 @@
 namespace mtmatch::cli {
 namespace {
 
-const char* kind_name(site_difference::kind k) {
-  switch (k) {
-    case site_difference::kind::difference: return "difference";
-    case site_difference::kind::heteroplasmy_compatible: return "heteroplasmy compatible";
-    case site_difference::kind::length_variant: return "length variant";
-  }
-  return "?";
-}
-
 void write_sites(json_writer& json, const std::vector<site_difference>& sites) {
   json.begin_array();
   for (const auto& d : sites) {
@@ -25,7 +16,7 @@ void write_sites(json_writer& json, const std::vector<site_difference>& sites) {
     json.field("position", d.position);
     json.field("a", d.a);
     json.field("b", d.b);
-    json.field("kind", kind_name(d.what));
+    json.field("kind", to_string(d.what));
     json.end_object();
   }
   json.end_array();
@@ -83,7 +74,7 @@ void add_compare_command(CLI::App& app) {
     }
     for (const auto& d : c.ignored) {
       std::cout << "  ignored " << d.position << "\tA: " << (d.a.empty() ? "rCRS" : d.a) << "\tB: "
-                << (d.b.empty() ? "rCRS" : d.b) << "\t(" << kind_name(d.what) << ")\n";
+                << (d.b.empty() ? "rCRS" : d.b) << "\t(" << to_string(d.what) << ")\n";
     }
     std::cout << "verdict    " << to_string(c.verdict) << '\n';
   });
