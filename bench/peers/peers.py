@@ -59,11 +59,11 @@ def cpu_name():
 
 def simulate(n_remains, n_relatives, seed):
     martyrs = int(max(n_remains / 0.61, n_relatives / 1.24) * 1.02) + 200
-    out = tempfile.mkdtemp(prefix="mtmatch_peers_")
-    mtmatch.simulate(out, seed=seed, martyrs=martyrs, remains_coverage={"control_region": 1.0},
-                     relative_coverage={"control_region": 1.0})
-    remains = list(mtmatch.read_hsd(os.path.join(out, "remains.hsd")).profiles)[:n_remains]
-    relatives = list(mtmatch.read_hsd(os.path.join(out, "relatives.hsd")).profiles)[:n_relatives]
+    with tempfile.TemporaryDirectory(prefix="mtmatch_peers_") as out:
+        mtmatch.simulate(out, seed=seed, martyrs=martyrs, remains_coverage={"control_region": 1.0},
+                         relative_coverage={"control_region": 1.0})
+        remains = list(mtmatch.read_hsd(os.path.join(out, "remains.hsd")).profiles)[:n_remains]
+        relatives = list(mtmatch.read_hsd(os.path.join(out, "relatives.hsd")).profiles)[:n_relatives]
     return remains, relatives
 
 
