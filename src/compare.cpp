@@ -24,38 +24,9 @@ bool touches(const variant& v, std::int32_t first, std::int32_t last) noexcept {
   return v.position <= last && v.last() >= first;
 }
 
-// Footprint of a variant that differs between the profiles: where it and every equivalent placement
-// could sit, widened to the tandem repeats around it.
+// Footprint of a variant that differs between the profiles (normalize.hpp: variant_window).
 detail::stretch window_of(const variant& v, std::int32_t first, std::int32_t last) {
-  const reference& ref = rcrs();
-  std::int32_t a = v.position - 1;
-  std::int32_t b = v.last() + 1;
-  if (v.kind == variant_kind::deletion) {
-    std::int32_t p = v.position;
-    while (p - 1 >= first && ref[p - 1] == ref[p + v.length - 1]) --p;
-    a = p - 1;
-    p = v.position;
-    while (p + v.length <= last && ref[p] == ref[p + v.length]) ++p;
-    b = p + v.length;
-  } else if (v.kind == variant_kind::insertion) {
-    std::string s = v.bases;
-    std::int32_t q = v.position;
-    while (q - 1 >= first && s.back() == ref[q]) {
-      std::rotate(s.rbegin(), s.rbegin() + 1, s.rend());
-      --q;
-    }
-    a = q - 1;
-    s = v.bases;
-    q = v.position;
-    while (q + 1 < last && s.front() == ref[q + 1]) {
-      std::rotate(s.begin(), s.begin() + 1, s.end());
-      ++q;
-    }
-    b = q + 2;
-  }
-  a = std::clamp(a, first, last);
-  b = std::clamp(b, first, last);
-  return {std::max(first, detail::repeat_block(a).first - flank), std::min(last, detail::repeat_block(b).last + flank)};
+  return detail::variant_window(v, first, last, flank);
 }
 
 std::string describe(std::span<const variant> vs, std::int32_t first, std::int32_t last) {

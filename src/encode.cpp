@@ -58,43 +58,13 @@ bool touches_any(const range& r, const column_info& c) noexcept {
   return false;
 }
 
-// compare.cpp's window_of() over the whole molecule (no interval clamp): the stretch aligned
-// around a differing variant. Unclamped it can only be wider, which is the safe side here.
+// compare()'s window over the whole molecule (no interval clamp): the stretch aligned around a
+// differing variant. Unclamped it can only be wider, which is the safe side here.
 void window_of(column_info& c) {
-  const reference& ref = rcrs();
-  const variant& v = c.value;
   constexpr std::int32_t flank = 8;  // compare.cpp uses 6: a wider stretch only merges more
-  const std::int32_t first = 1;
-  const std::int32_t last = rcrs_length;
-  std::int32_t a = v.position - 1;
-  std::int32_t b = v.last() + 1;
-  if (v.kind == variant_kind::deletion) {
-    std::int32_t p = v.position;
-    while (p - 1 >= first && p + v.length - 1 <= last && ref[p - 1] == ref[p + v.length - 1]) --p;
-    a = p - 1;
-    p = v.position;
-    while (p + v.length <= last && ref[p] == ref[p + v.length]) ++p;
-    b = p + v.length;
-  } else if (v.kind == variant_kind::insertion && !v.bases.empty()) {
-    std::string s = v.bases;
-    std::int32_t q = v.position;
-    while (q - 1 >= first && s.back() == ref[q]) {
-      std::rotate(s.rbegin(), s.rbegin() + 1, s.rend());
-      --q;
-    }
-    a = q - 1;
-    s = v.bases;
-    q = v.position;
-    while (q + 1 < last && s.front() == ref[q + 1]) {
-      std::rotate(s.begin(), s.begin() + 1, s.end());
-      ++q;
-    }
-    b = q + 2;
-  }
-  a = std::clamp(a, first, last);
-  b = std::clamp(b, first, last);
-  c.window_first = std::max(first, detail::repeat_block(a).first - flank);
-  c.window_last = std::min(last, detail::repeat_block(b).last + flank);
+  const detail::stretch w = detail::variant_window(c.value, 1, rcrs_length, flank);
+  c.window_first = w.first;
+  c.window_last = w.last;
 }
 
 // compare() on this variant alone (whole molecule, the other profile = rCRS), both ways round, for

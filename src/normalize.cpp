@@ -648,6 +648,38 @@ stretch repeat_block(std::int32_t position) noexcept {
   return {rep.first[position], rep.last[position]};
 }
 
+stretch variant_window(const variant& v, std::int32_t first, std::int32_t last, std::int32_t flank) {
+  const reference& ref = rcrs();
+  std::int32_t a = v.position - 1;
+  std::int32_t b = v.last() + 1;
+  if (v.kind == variant_kind::deletion) {
+    std::int32_t p = v.position;
+    while (p - 1 >= first && p + v.length - 1 <= last && ref[p - 1] == ref[p + v.length - 1]) --p;
+    a = p - 1;
+    p = v.position;
+    while (p + v.length <= last && ref[p] == ref[p + v.length]) ++p;
+    b = p + v.length;
+  } else if (v.kind == variant_kind::insertion && !v.bases.empty()) {
+    std::string s = v.bases;
+    std::int32_t q = v.position;
+    while (q - 1 >= first && s.back() == ref[q]) {
+      std::rotate(s.rbegin(), s.rbegin() + 1, s.rend());
+      --q;
+    }
+    a = q - 1;
+    s = v.bases;
+    q = v.position;
+    while (q + 1 < last && s.front() == ref[q + 1]) {
+      std::rotate(s.begin(), s.begin() + 1, s.end());
+      ++q;
+    }
+    b = q + 2;
+  }
+  a = std::clamp(a, first, last);
+  b = std::clamp(b, first, last);
+  return {std::max(first, repeat_block(a).first - flank), std::min(last, repeat_block(b).last + flank)};
+}
+
 std::vector<variant> prepare_variants(const range& coverage, std::span<const variant> raw) {
   (void)repeats();  // every entry point comes through here: the tables (and ref_at) are ready after it
   std::vector<variant> vs(raw.begin(), raw.end());

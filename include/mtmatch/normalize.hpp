@@ -122,6 +122,11 @@ inline constexpr std::array<stretch, 11> slippage_stretches{{{16180, 16193},
 /// {position, position} when none does. Positions outside 1..16569 return themselves.
 [[nodiscard]] stretch repeat_block(std::int32_t position) noexcept;
 
+/// Footprint of a variant: every place it or an equivalent placement could sit (an indel slid 5'
+/// and 3' through its repeat), widened to the tandem-repeat blocks at both ends plus `flank` bases,
+/// clipped to first..last. compare() aligns within such windows; the engine groups variants by them.
+[[nodiscard]] stretch variant_window(const variant& v, std::int32_t first, std::int32_t last, std::int32_t flank);
+
 /// The raw variants checked (throws mtmatch::error like canonicalize), sorted, with no-op
 /// substitutions and variants at 3107 dropped and everything clipped to `coverage`.
 [[nodiscard]] std::vector<variant> prepare_variants(const range& coverage, std::span<const variant> raw);
