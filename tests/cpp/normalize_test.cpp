@@ -17,18 +17,17 @@
 #include "mtmatch/reference.hpp"
 #include "mtmatch/rewrite.hpp"
 
+#include "variant_builders.hpp"
+
 namespace {
 
 using mtmatch::range;
 using mtmatch::variant;
 using mtmatch::variant_kind;
 
-variant sub(int p, char b) { return variant{p, variant_kind::substitution, 1, std::string(1, b), false}; }
-variant del(int p, int n = 1) { return variant{p, variant_kind::deletion, n, "", false}; }
-variant ins(int p, std::string b) {
-  int n = static_cast<int>(b.size());
-  return variant{p, variant_kind::insertion, n, std::move(b), false};
-}
+using mtmatch::test::del;
+using mtmatch::test::ins;
+using mtmatch::test::sub;
 
 std::vector<variant> parse(std::string_view text, const range& coverage = range::whole()) {
   return mtmatch::parse_variants(text, coverage).variants;

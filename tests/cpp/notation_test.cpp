@@ -8,6 +8,8 @@
 
 #include "mtmatch/reference.hpp"
 
+#include "variant_builders.hpp"
+
 namespace {
 
 using mtmatch::parse_variants;
@@ -15,12 +17,9 @@ using mtmatch::range;
 using mtmatch::variant;
 using mtmatch::variant_kind;
 
-variant sub(int p, char b) { return variant{p, variant_kind::substitution, 1, std::string(1, b), false}; }
-variant del(int p, int n = 1) { return variant{p, variant_kind::deletion, n, "", false}; }
-variant ins(int p, std::string b) {
-  int n = static_cast<int>(b.size());
-  return variant{p, variant_kind::insertion, n, std::move(b), false};
-}
+using mtmatch::test::del;
+using mtmatch::test::ins;
+using mtmatch::test::sub;
 
 std::vector<variant> parse(std::string_view text, std::string_view coverage = "1-16569") {
   return parse_variants(text, range::parse(coverage)).variants;
