@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstring>
 #include <map>
+#include <mutex>
 #include <new>
 #include <numeric>
 
@@ -370,8 +371,48 @@ std::uint8_t variant_dictionary::excess_of(std::span<const std::uint32_t> ids, b
 
 // --------------------------------------------------------------------------------------------------
 
-void profile_store::aligned_free::operator()(std::uint64_t* p) const noexcept {
-  ::operator delete[](p, std::align_val_t{64});
+// The arrays of a store built in memory (the constructor); the spans of profile_store view them.
+struct profile_store::owned_arrays final : profile_store::backing {
+  struct aligned_free {
+    void operator()(std::uint64_t* p) const noexcept { ::operator delete[](p, std::align_val_t{64}); }
+  };
+  std::unique_ptr<std::uint64_t[], aligned_free> blocks;
+  std::size_t block_words = 0;
+  std::vector<std::uint16_t> class_;
+  std::vector<std::uint32_t> exact_;
+  std::vector<std::uint8_t> ragged_;
+  std::vector<std::uint32_t> missing_begin_;
+  std::vector<std::uint32_t> missing_list_;
+  std::vector<std::uint8_t> slack_;
+  std::vector<std::uint8_t> slack_counted_;
+  std::vector<std::uint8_t> needs_reference_;
+  std::vector<std::uint16_t> ordinary_count_;
+  std::vector<std::uint32_t> tail_begin_;
+  std::vector<std::uint32_t> tail_list_;
+  std::vector<std::uint32_t> member_begin_;
+  std::vector<std::uint32_t> member_list_;
+  std::vector<std::uint32_t> haplotype_of_;
+};
+
+void profile_store::adopt(std::shared_ptr<owned_arrays> owned) {
+  const owned_arrays& o = *owned;
+  blocks_ = {o.blocks.get(), o.block_words};
+  class_ = o.class_;
+  exact_ = o.exact_;
+  ragged_ = o.ragged_;
+  missing_begin_ = o.missing_begin_;
+  missing_list_ = o.missing_list_;
+  slack_ = o.slack_;
+  slack_counted_ = o.slack_counted_;
+  needs_reference_ = o.needs_reference_;
+  ordinary_count_ = o.ordinary_count_;
+  tail_begin_ = o.tail_begin_;
+  tail_list_ = o.tail_list_;
+  member_begin_ = o.member_begin_;
+  member_list_ = o.member_list_;
+  haplotype_of_ = o.haplotype_of_;
+  backing_ = std::move(owned);
+  mapped_ = false;
 }
 
 profile_store::profile_store(std::shared_ptr<const variant_dictionary> dictionary, std::span<const profile> profiles)
@@ -380,6 +421,12 @@ profile_store::profile_store(std::shared_ptr<const variant_dictionary> dictionar
   const variant_dictionary& dict = *dictionary_;
   words_ = dict.dense_words();
   if (profiles.size() >= 0xFFFFFFFFULL) throw error("profile_store: too many profiles");
+  // Built into vectors owned by `owned`, which the spans then view (adopt()).
+  auto owned = std::make_shared<owned_arrays>();
+  owned_arrays& o = *owned;
+  auto ranges_owned = std::make_shared<std::vector<range>>();
+  std::vector<range>& ranges = *ranges_owned;
+  auto id_table = std::make_shared<id_strings>();
 
   // Encode every profile: class and sorted column ids; identical ones share a haplotype.
   struct draft {
@@ -393,11 +440,11 @@ profile_store::profile_store(std::shared_ptr<const variant_dictionary> dictionar
   std::vector<draft> drafts;
   std::unordered_map<std::string, std::uint32_t> seen;
   std::vector<std::uint32_t> draft_of(profiles.size());
-  ids_.reserve(profiles.size());
+  id_table->strings.reserve(profiles.size());
   std::string key;
   for (std::size_t i = 0; i < profiles.size(); ++i) {
     const profile& p = profiles[i];
-    ids_.push_back(p.id);
+    id_table->strings.push_back(p.id);
     auto cls = dict.find_class(p.coverage);
     if (!cls) {
       source_location where;
@@ -416,8 +463,8 @@ profile_store::profile_store(std::shared_ptr<const variant_dictionary> dictionar
       ids.push_back(*id);
     }
     std::sort(ids.begin(), ids.end());
-    auto [rit, new_range] = range_index.try_emplace(range_key(p.coverage), static_cast<std::uint32_t>(ranges_.size()));
-    if (new_range) ranges_.push_back(p.coverage);
+    auto [rit, new_range] = range_index.try_emplace(range_key(p.coverage), static_cast<std::uint32_t>(ranges.size()));
+    if (new_range) ranges.push_back(p.coverage);
     const std::uint32_t exact = rit->second;
     key.assign(reinterpret_cast<const char*>(&exact), sizeof exact);
     key.append(reinterpret_cast<const char*>(ids.data()), ids.size() * sizeof(std::uint32_t));
@@ -451,32 +498,33 @@ profile_store::profile_store(std::shared_ptr<const variant_dictionary> dictionar
   const std::size_t n = drafts.size();
   const std::size_t n_padded = (n + 7) / 8 * 8;
   const std::size_t total_words = std::max<std::size_t>(n_padded * words_, 8);
-  blocks_.reset(static_cast<std::uint64_t*>(::operator new[](total_words * 8, std::align_val_t{64})));
-  std::memset(blocks_.get(), 0, total_words * 8);
-  class_.resize(n);
-  exact_.resize(n);
-  ragged_.resize(n);
-  missing_begin_.assign(n + 1, 0);
-  slack_.resize(n);
-  slack_counted_.resize(n);
-  needs_reference_.resize(n);
-  ordinary_count_.resize(n);
-  tail_begin_.assign(n + 1, 0);
-  member_begin_.assign(n + 1, 0);
+  o.blocks.reset(static_cast<std::uint64_t*>(::operator new[](total_words * 8, std::align_val_t{64})));
+  owned->block_words = total_words;
+  std::memset(o.blocks.get(), 0, total_words * 8);
+  o.class_.resize(n);
+  o.exact_.resize(n);
+  o.ragged_.resize(n);
+  o.missing_begin_.assign(n + 1, 0);
+  o.slack_.resize(n);
+  o.slack_counted_.resize(n);
+  o.needs_reference_.resize(n);
+  o.ordinary_count_.resize(n);
+  o.tail_begin_.assign(n + 1, 0);
+  o.member_begin_.assign(n + 1, 0);
   for (std::uint32_t r = 0; r < n; ++r) {
     const draft& d = drafts[order[r]];
-    class_[r] = d.cls;
-    exact_[r] = d.exact;
+    o.class_[r] = d.cls;
+    o.exact_[r] = d.exact;
     std::uint8_t rag = d.ragged ? 1 : 0;
     for (std::uint32_t id : d.ids) {
       const column_info& c = dict.column(id);
       if (c.is(column_deletion) && c.last > c.first) rag |= 2;
     }
-    ragged_[r] = rag;
+    o.ragged_[r] = rag;
     if (d.ragged) {
       // core columns the class range has and this range lacks: its missing stretches
       const range gaps_of = dict.class_range(d.cls);
-      const range& own = ranges_[d.exact];
+      const range& own = ranges[d.exact];
       for (const auto& piece : gaps_of.intervals()) {
         std::int32_t p = piece.first;
         while (p <= piece.last) {
@@ -488,34 +536,53 @@ profile_store::profile_store(std::shared_ptr<const variant_dictionary> dictionar
           while (q + 1 <= piece.last && !own.contains(q + 1)) ++q;
           dict.for_each_touching(p - 1, q + 1, [&](std::uint32_t id) {
             if (id < dict.dense_columns() && dict.class_covers(d.cls, id) && !mtmatch::covers(own, dict.column(id)))
-              missing_list_.push_back(id);
+              o.missing_list_.push_back(id);
           });
           p = q + 1;
         }
       }
-      std::sort(missing_list_.begin() + missing_begin_[r], missing_list_.end());
-      missing_list_.erase(std::unique(missing_list_.begin() + missing_begin_[r], missing_list_.end()), missing_list_.end());
+      std::sort(o.missing_list_.begin() + o.missing_begin_[r], o.missing_list_.end());
+      o.missing_list_.erase(std::unique(o.missing_list_.begin() + o.missing_begin_[r], o.missing_list_.end()), o.missing_list_.end());
     }
-    missing_begin_[r + 1] = static_cast<std::uint32_t>(missing_list_.size());
-    slack_[r] = dict.excess_of(d.ids, false);
-    slack_counted_[r] = dict.excess_of(d.ids, true);
-    ordinary_count_[r] = static_cast<std::uint16_t>(std::min<std::size_t>(n_ordinary[order[r]], 0xFFFF));
+    o.missing_begin_[r + 1] = static_cast<std::uint32_t>(o.missing_list_.size());
+    o.slack_[r] = dict.excess_of(d.ids, false);
+    o.slack_counted_[r] = dict.excess_of(d.ids, true);
+    o.ordinary_count_[r] = static_cast<std::uint16_t>(std::min<std::size_t>(n_ordinary[order[r]], 0xFFFF));
     std::uint8_t risky = 0;
     for (std::uint32_t id : d.ids) {
       if (dict.column(id).is(column_coverage_boundary)) risky = 1;
       if (id < dict.dense_columns()) {
-        blocks_[(std::size_t{r} / 8 * words_ + id / 64) * 8 + r % 8] |= std::uint64_t{1} << (id % 64);
+        o.blocks[(std::size_t{r} / 8 * words_ + id / 64) * 8 + r % 8] |= std::uint64_t{1} << (id % 64);
       } else {
-        tail_list_.push_back(id);
+        o.tail_list_.push_back(id);
       }
     }
-    needs_reference_[r] = risky;
-    tail_begin_[r + 1] = static_cast<std::uint32_t>(tail_list_.size());
-    member_list_.insert(member_list_.end(), d.members.begin(), d.members.end());
-    member_begin_[r + 1] = static_cast<std::uint32_t>(member_list_.size());
+    o.needs_reference_[r] = risky;
+    o.tail_begin_[r + 1] = static_cast<std::uint32_t>(o.tail_list_.size());
+    o.member_list_.insert(o.member_list_.end(), d.members.begin(), d.members.end());
+    o.member_begin_[r + 1] = static_cast<std::uint32_t>(o.member_list_.size());
   }
-  haplotype_of_.resize(profiles.size());
-  for (std::size_t i = 0; i < profiles.size(); ++i) haplotype_of_[i] = row_of[draft_of[i]];
+  o.haplotype_of_.resize(profiles.size());
+  for (std::size_t i = 0; i < profiles.size(); ++i) o.haplotype_of_[i] = row_of[draft_of[i]];
+  std::call_once(id_table->once, [] {});  // the strings are there already
+  id_strings_ = std::move(id_table);
+  ranges_ = std::move(ranges_owned);
+  adopt(std::move(owned));
+}
+
+const std::string& profile_store::id(std::size_t profile) const {
+  // A mapped store builds its strings on first use; for a built one the flag is already set.
+  id_strings& ids = *id_strings_;
+  std::call_once(ids.once, [&] {
+    ids.strings.reserve(size());
+    for (std::size_t p = 0; p < size(); ++p) ids.strings.emplace_back(id_view(p));
+  });
+  return ids.strings[profile];
+}
+
+std::string_view profile_store::id_view(std::size_t profile) const noexcept {
+  if (id_offsets_.empty()) return id_strings_->strings[profile];
+  return {id_blob_.data() + id_offsets_[profile], static_cast<std::size_t>(id_offsets_[profile + 1] - id_offsets_[profile])};
 }
 
 std::vector<std::uint32_t> profile_store::columns(std::uint32_t h) const {
@@ -536,7 +603,7 @@ std::vector<std::uint32_t> profile_store::columns(std::uint32_t h) const {
 }
 
 void profile_store::copy_row(std::uint32_t h, std::uint64_t* out) const noexcept {
-  const std::uint64_t* base = blocks_.get() + (std::size_t{h} / 8 * words_) * 8 + h % 8;
+  const std::uint64_t* base = blocks_.data() + (std::size_t{h} / 8 * words_) * 8 + h % 8;
   for (std::size_t w = 0; w < words_; ++w) out[w] = base[w * 8];
 }
 
@@ -556,7 +623,7 @@ std::uint32_t profile_store::class_ragged_begin(std::uint16_t c) const noexcept 
 
 bool profile_store::covers(std::uint32_t h, std::uint32_t id) const noexcept {
   if (!dictionary_->class_covers(class_[h], id)) return false;
-  return !ragged(h) || mtmatch::covers(ranges_[exact_[h]], dictionary_->column(id));
+  return !ragged(h) || mtmatch::covers((*ranges_)[exact_[h]], dictionary_->column(id));
 }
 
 std::uint32_t profile_store::class_end(std::uint16_t c) const noexcept {
@@ -565,8 +632,8 @@ std::uint32_t profile_store::class_end(std::uint16_t c) const noexcept {
 
 profile profile_store::decode_haplotype(std::uint32_t h) const {
   profile p;
-  p.id = ids_.empty() || member_begin_[h] == member_begin_[h + 1] ? std::string() : ids_[member_list_[member_begin_[h]]];
-  p.coverage = ranges_[exact_[h]];
+  p.id = member_begin_[h] == member_begin_[h + 1] ? std::string() : std::string(id_view(member_list_[member_begin_[h]]));
+  p.coverage = (*ranges_)[exact_[h]];
   for (std::uint32_t id : columns(h)) p.variants.push_back(dictionary_->column(id).value);
   std::sort(p.variants.begin(), p.variants.end());
   return p;
@@ -574,7 +641,7 @@ profile profile_store::decode_haplotype(std::uint32_t h) const {
 
 profile profile_store::decode(std::size_t i) const {
   profile p = decode_haplotype(haplotype_of_[i]);
-  p.id = ids_[i];
+  p.id = id_view(i);
   return p;
 }
 
@@ -583,9 +650,13 @@ std::size_t profile_store::bytes(bool with_ids) const noexcept {
   b += class_.size() * (sizeof(std::uint16_t) * 2 + 2 + sizeof(std::uint32_t) * 2);
   b += tail_list_.size() * 4 + member_list_.size() * 4 + haplotype_of_.size() * 4;
   b += exact_.size() * 5 + missing_list_.size() * 4 + missing_begin_.size() * 4;
-  for (const auto& r : ranges_) b += sizeof(range) + r.intervals().size() * sizeof(interval);
-  if (with_ids)
-    for (const auto& id : ids_) b += sizeof(std::string) + (id.size() > 15 ? id.size() + 1 : 0);
+  if (ranges_)
+    for (const auto& r : *ranges_) b += sizeof(range) + r.intervals().size() * sizeof(interval);
+  if (with_ids) {
+    b += id_blob_.size() + id_offsets_.size() * sizeof(std::uint64_t);
+    if (id_strings_)
+      for (const auto& id : id_strings_->strings) b += sizeof(std::string) + (id.size() > 15 ? id.size() + 1 : 0);
+  }
   return b;
 }
 

@@ -18,14 +18,22 @@
 /// 4 B per tail variant (on average well under one), 16 B of per-haplotype bookkeeping and 4 B per
 /// profile for its haplotype index — about 150 B, well under 256 B. Profile ids are kept as
 /// strings on top (see profile_store::bytes()).
+///
+/// A store can be saved to a file and loaded back (profile_store::save / profile_store::load). The
+/// file (format version 2) is laid out so that load() maps it read-only (POSIX mmap) and the store
+/// reads its arrays in place: nothing per haplotype or per profile is rebuilt or copied, only the
+/// dictionary (a few thousand columns) and the store's distinct coverages. Copies of a store share
+/// its arrays (built in memory or mapped), so copying is cheap and a copy keeps a mapping alive.
 
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -211,10 +219,35 @@ class variant_dictionary {
   std::vector<std::uint32_t> neighbours_;
 };
 
+/// How profile_store::load() reads a file.
+///
+/// The trade-off. A version-2 file has two checksums: one over the header, the section table, the
+/// dictionary and the coverages (always checked: load() reads those anyway), and one over the
+/// payload — the rows and every per-haplotype and per-profile array, nearly the whole file.
+/// With `verify` (the default) load() reads the payload once to check its checksum and every index
+/// in it (member, tail and missing lists, each profile's haplotype, id offsets): a damaged file is
+/// refused with a clear error before any match runs, and load time grows with the file (every page
+/// is read). Without it load() checks only the header, the section table (bounds, alignment, sizes
+/// against the counts) and the dictionary, and the payload is paged in as the engine first reads it:
+/// load time no longer grows with the store, but bytes damaged on disk after the file was written go
+/// unnoticed and can give wrong results or crash the process. Skip verification only for files this
+/// program wrote and has loaded with verification once (e.g. a service that reloads its store).
+struct load_options {
+  /// Check the payload's checksum and every index in it before use (see above).
+  bool verify = true;
+};
+
 /// One side of a comparison, encoded. Rows are distinct haplotypes; see the file comment.
+/// Copies share the arrays (and, for a loaded store, the file mapping): copying is cheap, and every
+/// copy stays valid after the original is destroyed. A store never changes once built.
 class profile_store {
  public:
   profile_store() = default;
+  /// A copy shares the arrays (a few reference counts). A moved-from store stays a full copy too:
+  /// moving is copying here, so no store is ever left viewing arrays it does not keep alive.
+  profile_store(const profile_store&) = default;
+  profile_store& operator=(const profile_store&) = default;
+  ~profile_store() = default;
   /// Encodes `profiles` against `dictionary`. Throws mtmatch::error naming the profile when one of
   /// its variants or its coverage is not in the dictionary.
   profile_store(std::shared_ptr<const variant_dictionary> dictionary, std::span<const profile> profiles);
@@ -226,7 +259,11 @@ class profile_store {
   [[nodiscard]] std::size_t size() const noexcept { return haplotype_of_.size(); }
   /// Number of distinct haplotypes (rows).
   [[nodiscard]] std::size_t haplotypes() const noexcept { return class_.size(); }
-  [[nodiscard]] const std::string& id(std::size_t profile) const noexcept { return ids_[profile]; }
+  /// Id of a profile. A loaded store keeps its ids as one block of bytes in the file; the first call
+  /// builds the strings once (thread-safe, shared by copies). id_view() never does.
+  [[nodiscard]] const std::string& id(std::size_t profile) const;
+  /// Id of a profile, without building strings.
+  [[nodiscard]] std::string_view id_view(std::size_t profile) const noexcept;
   [[nodiscard]] std::uint32_t haplotype_of(std::size_t profile) const noexcept { return haplotype_of_[profile]; }
   /// Profiles (input indices, ascending) that share haplotype `h`.
   [[nodiscard]] std::span<const std::uint32_t> members(std::uint32_t h) const noexcept {
@@ -234,7 +271,7 @@ class profile_store {
   }
   [[nodiscard]] std::uint16_t coverage_class(std::uint32_t h) const noexcept { return class_[h]; }
   /// The exact range the haplotype covers.
-  [[nodiscard]] const range& coverage(std::uint32_t h) const noexcept { return ranges_[exact_[h]]; }
+  [[nodiscard]] const range& coverage(std::uint32_t h) const noexcept { return (*ranges_)[exact_[h]]; }
   /// Index of coverage(h) among this store's distinct exact ranges.
   [[nodiscard]] std::uint32_t coverage_index(std::uint32_t h) const noexcept { return exact_[h]; }
   /// True when the haplotype covers less than its class (a missing stretch): its class masks
@@ -276,7 +313,7 @@ class profile_store {
     return (blocks_[(std::size_t{h} / 8 * words_ + id / 64) * 8 + h % 8] >> (id % 64)) & 1U;
   }
   /// Block-interleaved dense rows (see detail/kernels.hpp), 64-byte aligned, rows padded to a multiple of 8.
-  [[nodiscard]] const std::uint64_t* blocks() const noexcept { return blocks_.get(); }
+  [[nodiscard]] const std::uint64_t* blocks() const noexcept { return blocks_.data(); }
   /// Copies row h's dense words into `out` (dense_words() words).
   void copy_row(std::uint32_t h, std::uint64_t* out) const noexcept;
   /// Rows of class c are the half-open range [class_begin(c), class_end(c)).
@@ -291,42 +328,89 @@ class profile_store {
   /// The same profiles encoded with another dictionary (e.g. one from variant_dictionary::extend()).
   [[nodiscard]] profile_store reencoded(std::shared_ptr<const variant_dictionary> dictionary) const;
 
-  /// Writes the store and its dictionary to `path`: magic `MTMSTORE`, format version, payload
-  /// size, payload (columns, classes, exact ranges, haplotypes, profile ids), FNV-1a checksum.
+  /// Writes the store and its dictionary to `path` in format version 2 (see store_io.cpp for the
+  /// byte layout): a 128-byte header (magic `MTMSTORE`, version, byte-order marker, file size, two
+  /// checksums, counts), a section table, the dictionary and the coverages, then each array of the
+  /// store as its own 64-byte aligned section — the dense rows exactly as blocks() holds them, the
+  /// per-haplotype arrays, the member, tail and missing lists, each profile's haplotype, and the ids
+  /// as one block of bytes plus offsets. About 60 bytes per profile for control regions (605,000
+  /// simulated relatives: 36 MB; bench/bench_store.cpp). The file is written next to `path` and
+  /// renamed over it, so a store mapped from the old file stays valid and readers never see half a file.
   /// Throws mtmatch::error naming the path when it cannot be written.
   void save(const std::string& path) const;
-  /// Reads a file written by save() (its own dictionary comes with it). Throws mtmatch::error
-  /// naming the path and the problem: not an mtmatch store, another format version, truncated,
-  /// checksum mismatch (corrupted), or inconsistent contents.
+  /// Loads a file written by save() (its own dictionary comes with it). Version 2: the file is mapped
+  /// read-only (mmap) and the store reads its arrays in place (mapped() is true); only the dictionary
+  /// and the distinct coverages are rebuilt. Version 1 (written by mtmatch before the mappable
+  /// format): still read, through the old path that re-encodes every haplotype (slow for large
+  /// stores: save it again to get a version-2 file). See load_options for what is checked.
+  /// The per-haplotype arrays of a file (slack, counts, missing lists, row order) follow from the
+  /// dictionary's derived facts and the encoding rules of the mtmatch that wrote it; the file records
+  /// a fingerprint of both. When the dictionary rebuilt on load gives another fingerprint (a newer
+  /// mtmatch with other rules), the store is re-encoded from its rows instead (mapped() is false).
+  /// Throws mtmatch::error naming the path and the problem: not an mtmatch store, another format
+  /// version or byte order, truncated (or trailing bytes), checksum mismatch (header/dictionary or
+  /// payload: corrupted), an inconsistent section table (out of bounds, misaligned, overlapping,
+  /// sizes that disagree with the counts) or inconsistent contents.
+  /// The mapping is private and read-only, but a file truncated by another process while mapped makes
+  /// later reads fault (SIGBUS): replace store files by renaming a new file over them, as save() does.
   /// Example: `auto relatives = mtmatch::profile_store::load("relatives.mtm");`
-  [[nodiscard]] static profile_store load(const std::string& path);
+  [[nodiscard]] static profile_store load(const std::string& path, const load_options& options = {});
 
-  /// Bytes held, without and with the id strings.
+  /// True when the arrays are read in place from a mapped store file (load() of a version-2 file).
+  [[nodiscard]] bool mapped() const noexcept { return mapped_; }
+
+  /// Bytes held, without and with the id strings (for a mapped store: the bytes of the arrays the
+  /// mapping provides, whether paged in or not).
   [[nodiscard]] std::size_t bytes(bool with_ids = false) const noexcept;
 
  private:
-  struct aligned_free {
-    void operator()(std::uint64_t* p) const noexcept;
+  // Owner of the memory the spans below view: arrays built in memory (owned_arrays, encode.cpp) or
+  // a file mapping (mapped_file, store_io.cpp). Shared by copies, never written after construction.
+  struct backing {
+    backing() = default;
+    backing(const backing&) = delete;
+    backing& operator=(const backing&) = delete;
+    virtual ~backing() = default;
   };
+  struct owned_arrays;
+  struct mapped_file;
+  // The ids as strings: given to the constructor, or built once on first id() from id_blob_.
+  struct id_strings {
+    std::once_flag once;
+    std::vector<std::string> strings;
+  };
+  void adopt(std::shared_ptr<owned_arrays> owned);
+  // store_io.cpp: the two file formats, and what a loaded file is checked against.
+  static profile_store load_v1(const std::string& path, const std::string& file);
+  static profile_store load_v2(const std::string& path, std::shared_ptr<const mapped_file> mapping, const load_options& options);
+  template <class Reader>
+  static void read_dictionary(Reader& r, variant_dictionary& dict);
+  static std::uint64_t rules_fingerprint(const variant_dictionary& dict);
+  void check_contents(const std::string& path, bool derived) const;
+
   std::shared_ptr<const variant_dictionary> dictionary_;
+  std::shared_ptr<const backing> backing_;
+  std::shared_ptr<const std::vector<range>> ranges_;  // distinct exact ranges
+  std::shared_ptr<id_strings> id_strings_;
   std::size_t words_ = 0;
-  std::unique_ptr<std::uint64_t[], aligned_free> blocks_;
-  std::vector<std::uint16_t> class_;
-  std::vector<range> ranges_;
-  std::vector<std::uint32_t> exact_;
-  std::vector<std::uint8_t> ragged_;  // bit 0: ragged, bit 1: has a deletion longer than one base
-  std::vector<std::uint32_t> missing_begin_;
-  std::vector<std::uint32_t> missing_list_;
-  std::vector<std::uint8_t> slack_;
-  std::vector<std::uint8_t> slack_counted_;
-  std::vector<std::uint8_t> needs_reference_;
-  std::vector<std::uint16_t> ordinary_count_;
-  std::vector<std::uint32_t> tail_begin_;
-  std::vector<std::uint32_t> tail_list_;
-  std::vector<std::uint32_t> member_begin_;
-  std::vector<std::uint32_t> member_list_;
-  std::vector<std::uint32_t> haplotype_of_;
-  std::vector<std::string> ids_;
+  bool mapped_ = false;
+  std::span<const std::uint64_t> blocks_;
+  std::span<const std::uint16_t> class_;
+  std::span<const std::uint32_t> exact_;
+  std::span<const std::uint8_t> ragged_;  // bit 0: ragged, bit 1: has a deletion longer than one base
+  std::span<const std::uint32_t> missing_begin_;
+  std::span<const std::uint32_t> missing_list_;
+  std::span<const std::uint8_t> slack_;
+  std::span<const std::uint8_t> slack_counted_;
+  std::span<const std::uint8_t> needs_reference_;
+  std::span<const std::uint16_t> ordinary_count_;
+  std::span<const std::uint32_t> tail_begin_;
+  std::span<const std::uint32_t> tail_list_;
+  std::span<const std::uint32_t> member_begin_;
+  std::span<const std::uint32_t> member_list_;
+  std::span<const std::uint32_t> haplotype_of_;
+  std::span<const std::uint64_t> id_offsets_;  // size() + 1 offsets into id_blob_
+  std::span<const char> id_blob_;
 };
 
 /// Both sides of a comparison encoded with one dictionary built over both.
