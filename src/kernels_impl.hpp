@@ -146,7 +146,71 @@ void count_group(xsimd::avx512bw, const std::uint64_t* queries, std::size_t word
 }
 #endif
 
+// ------------------------------------------------------------------------------------------------
+// select_rows: compare 16-bit counts with 16-bit limits, turn the comparison into a bit mask, and
+// write the indices of its set bits.
+inline std::size_t select_tail(std::size_t i, const std::uint16_t* counts, const std::uint16_t* allowance, std::size_t n,
+                               std::uint16_t limit, std::uint32_t* out, std::size_t k) noexcept {
+  for (; i < n; ++i) {
+    const unsigned cap = static_cast<unsigned>(limit) + allowance[i];
+    out[k] = static_cast<std::uint32_t>(i);
+    k += counts[i] <= (cap > 0xFFFFU ? 0xFFFFU : cap) ? 1 : 0;
+  }
+  return k;
+}
+
+inline std::size_t select(scalar_arch, const std::uint16_t* counts, const std::uint16_t* allowance, std::size_t n,
+                          std::uint16_t limit, std::uint32_t* out) noexcept {
+  return select_tail(0, counts, allowance, n, limit, out, 0);
+}
+
+#if defined(__AVX2__)
+inline std::size_t select(xsimd::avx2, const std::uint16_t* counts, const std::uint16_t* allowance, std::size_t n,
+                          std::uint16_t limit, std::uint32_t* out) noexcept {
+  const __m256i lim = _mm256_set1_epi16(static_cast<short>(limit));
+  std::size_t k = 0;
+  std::size_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const __m256i c = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(counts + i));
+    const __m256i cap = _mm256_adds_epu16(lim, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(allowance + i)));
+    // c <= cap (unsigned) <=> max(c, cap) == cap; movemask gives two bits per 16-bit lane
+    auto bits = static_cast<std::uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi16(_mm256_max_epu16(c, cap), cap))) &
+                0x55555555U;
+    while (bits != 0) {
+      out[k++] = static_cast<std::uint32_t>(i + static_cast<std::size_t>(std::countr_zero(bits)) / 2);
+      bits &= bits - 1;
+    }
+  }
+  return select_tail(i, counts, allowance, n, limit, out, k);
+}
+#endif
+
+#if defined(__AVX512F__) && defined(__AVX512VPOPCNTDQ__)
+inline std::size_t select(xsimd::avx512bw, const std::uint16_t* counts, const std::uint16_t* allowance, std::size_t n,
+                          std::uint16_t limit, std::uint32_t* out) noexcept {
+  const __m512i lim = _mm512_set1_epi16(static_cast<short>(limit));
+  std::size_t k = 0;
+  std::size_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    const __m512i c = _mm512_loadu_si512(counts + i);
+    const __m512i cap = _mm512_adds_epu16(lim, _mm512_loadu_si512(allowance + i));
+    std::uint32_t bits = _mm512_cmple_epu16_mask(c, cap);
+    while (bits != 0) {
+      out[k++] = static_cast<std::uint32_t>(i + static_cast<std::size_t>(std::countr_zero(bits)));
+      bits &= bits - 1;
+    }
+  }
+  return select_tail(i, counts, allowance, n, limit, out, k);
+}
+#endif
+
 }  // namespace impl
+
+template <class Arch>
+std::size_t select_rows::operator()(Arch arch, const std::uint16_t* counts, const std::uint16_t* allowance, std::size_t n,
+                                    std::uint16_t limit, std::uint32_t* out) const noexcept {
+  return impl::select(arch, counts, allowance, n, limit, out);
+}
 
 template <class Arch>
 void count_tile::operator()(Arch arch, const std::uint64_t* queries, std::size_t n_queries, std::size_t words,

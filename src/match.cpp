@@ -1,12 +1,14 @@
 #include "mtmatch/match.hpp"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <bit>
 #include <cstring>
 #include <limits>
 #include <mutex>
 #include <numeric>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -67,6 +69,7 @@ struct class_pair {
   std::vector<std::uint64_t> count_mask_b;  // ordinary core columns inside cb (for the count filter)
   std::vector<std::uint32_t> cover_word;    // words with columns inside both coverages (for settling)
   std::vector<std::uint64_t> cover_mask;
+  std::vector<std::uint64_t> substitution_mask;  // cover_mask without indels (for shift_relief)
   std::vector<std::uint64_t> kernel_mask;   // per word, what the kernel plan reads (0 = skipped)
   [[nodiscard]] detail::word_plan plan() const noexcept {
     return {full.data(), full.size(), edge.data(), edge_mask.data(), edge.size()};
@@ -121,25 +124,34 @@ struct item_output {
   std::uint64_t reference_calls = 0;
 };
 
-// Per-thread memo of cluster counts, valid for one dictionary and one policy.
-struct window_cache {
-  std::uint64_t dictionary = 0;
-  compare_policy policy;
-  bool valid = false;
-  std::unordered_map<std::string, int> counts;
-  std::string key;
-  std::vector<std::uint32_t> ids_a;
-  std::vector<std::uint32_t> ids_b;
-  void reset_for(std::uint64_t dict, const match_options* options) {
-    const auto& p = options->policy;
-    if (valid && dictionary == dict && policy.ignore_length_variants == p.ignore_length_variants &&
-        policy.pattern_match_heteroplasmy == p.pattern_match_heteroplasmy)
-      return;
-    counts.clear();
-    dictionary = dict;
-    policy = p;
-    valid = true;
+// Memo of cluster counts (count_window), shared by the worker threads of one run: clusters repeat
+// across pairs (haplogroup motifs, C-tract lengths), and compare() on a cluster costs microseconds.
+// Sharded by key hash so that two threads rarely wait for each other.
+class window_memo {
+ public:
+  std::optional<int> find(const std::string& key) const {
+    const shard& s = shard_of(key);
+    std::lock_guard<std::mutex> lock(s.mutex);
+    auto it = s.counts.find(key);
+    if (it == s.counts.end()) return std::nullopt;
+    return it->second;
   }
+  void insert(const std::string& key, int count) {
+    shard& s = shard_of(key);
+    std::lock_guard<std::mutex> lock(s.mutex);
+    if (s.counts.size() >= max_per_shard) s.counts.clear();  // bounds memory on pathological inputs
+    s.counts.emplace(key, count);
+  }
+
+ private:
+  static constexpr std::size_t shards = 64;
+  static constexpr std::size_t max_per_shard = 1U << 16;
+  struct shard {
+    mutable std::mutex mutex;
+    std::unordered_map<std::string, int> counts;
+  };
+  shard& shard_of(const std::string& key) const { return shards_[std::hash<std::string>{}(key) % shards]; }
+  mutable std::array<shard, shards> shards_;
 };
 
 struct diff_column {
@@ -157,8 +169,19 @@ class engine {
     brief_.resize(dict_.size());
     for (std::uint32_t id = 0; id < dict_.size(); ++id) {
       const column_info& c = dict_.column(id);
-      brief_[id] = {c.window_first, c.window_last, c.value.is_indel() ? 1 : 0};
+      // plain: a substitution compare() can only count as one event, whatever differs beside it
+      // (no IUPAC code, away from the length-variable stretches, not cut by a coverage edge)
+      const bool plain = !c.value.is_indel() && !c.is(column_heteroplasmy) && !c.is(column_coverage_boundary) &&
+                         !near_length_stretch(c.first, c.last);
+      brief_[id] = {c.window_first, c.window_last, c.value.is_indel() ? 1 : 0, plain ? 1 : 0};
     }
+    const std::uint8_t* slack_b = b_.slacks(!options.policy.ignore_length_variants);
+    allowance_.resize(b_.haplotypes());
+    for (std::uint32_t r = 0; r < b_.haplotypes(); ++r)
+      allowance_[r] = b_.ragged(r) ? std::uint16_t{0xFFFF} : static_cast<std::uint16_t>(slack_b[r] + shift_margin);
+    substitution_dense_.assign(words_, 0);
+    for (std::uint32_t id = 0; id < dict_.dense_columns(); ++id)
+      if (brief_[id].is_indel == 0) substitution_dense_[id / 64] |= std::uint64_t{1} << (id % 64);
     build_pairs();
     build_items();
   }
@@ -174,9 +197,8 @@ class engine {
     if (!pv.ragged) return dict_.class_covers(pv.cp->ca, id) && dict_.class_covers(pv.cp->cb, id);
     return a_.covers(pv.ha, id) && b_.covers(pv.hb, id);
   }
-  int overcount(const std::uint64_t* qa, std::uint32_t ha, std::uint32_t hb, const class_pair& cp) const noexcept;
-  int shift_relief(const std::uint64_t* qa, std::uint32_t hb, const class_pair& cp, std::vector<diff_column>& diffs,
-                   int needed) const;
+  int overcount(const std::uint64_t* qa, std::uint32_t hb, const std::uint64_t* mask) const noexcept;
+  int shift_relief(const std::uint64_t* qa, std::uint32_t ha, std::uint32_t hb, const class_pair& cp, int needed) const;
   int count_window(std::int32_t lo, std::int32_t hi, const std::uint64_t* qa, std::span<const std::uint32_t> ta,
                    const std::uint64_t* rb, std::span<const std::uint32_t> tb, const pair_view& pv,
                    std::span<const diff_column> cluster) const;
@@ -201,11 +223,17 @@ class engine {
     std::int32_t window_first;
     std::int32_t window_last;
     std::int32_t is_indel;
+    std::int32_t plain;
   };
   std::vector<column_brief> brief_;
+  std::vector<std::uint64_t> substitution_dense_;  // core columns that are not indels
+  // Per relatives row, how far its kernel count may exceed the remains' limit and still need a look:
+  // its slack plus the shift margin; ragged rows (missing stretches, see overcount) always.
+  std::vector<std::uint16_t> allowance_;
   std::vector<class_pair> pairs_;
   std::vector<work_item> items_;
   std::uint64_t total_pairs_ = 0;
+  mutable window_memo memo_;
 };
 
 std::vector<std::uint16_t> classes_of(const profile_store& s) {
@@ -240,6 +268,7 @@ void engine::build_pairs() {
         if ((ma[w] & mb[w]) != 0) {
           cp.cover_word.push_back(w);
           cp.cover_mask.push_back(ma[w] & mb[w]);
+          cp.substitution_mask.push_back(ma[w] & mb[w] & substitution_dense_[w]);
         }
         if (m == ~std::uint64_t{0}) {
           cp.full.push_back(w);
@@ -343,7 +372,9 @@ int engine::settle(const std::uint64_t* qa, const pair_view& pv, std::vector<dif
       if (!general) count += c0.alone(diffs[s].owner, ignore_length, pattern);
     } else if (!general) {
       const column_info& c1 = dict_.column(diffs[s + 1].id);
-      if (c0.value.is_indel() || c1.value.is_indel() || c0.first != c1.first || diffs[s].owner == diffs[s + 1].owner) {
+      if (c0.first != c1.first && brief_[diffs[s].id].plain != 0 && brief_[diffs[s + 1].id].plain != 0) {
+        count += 2;  // two plain substitutions at two sites: an insertion and a deletion would tie, and lose
+      } else if (c0.value.is_indel() || c1.value.is_indel() || c0.first != c1.first || diffs[s].owner == diffs[s + 1].owner) {
         general = true;
       } else if (!(pattern && (c0.is(column_heteroplasmy) || c1.is(column_heteroplasmy)) && (c0.bases & c1.bases) != 0)) {
         ++count;  // two bases at one position: one substitution, unless the heteroplasmy pattern-matches
@@ -359,32 +390,35 @@ int engine::settle(const std::uint64_t* qa, const pair_view& pv, std::vector<dif
 // variants that touch the cluster. compare() sums independent alignments of windows around the
 // differing variants; the cluster holds whole windows (its windows are a superset of compare()'s),
 // so the cut-down profiles give exactly the cluster's share. Clusters repeat (haplogroup motifs),
-// so results are remembered per thread.
+// so results are remembered for the run (window_memo).
 int engine::count_window(std::int32_t lo, std::int32_t hi, const std::uint64_t* qa, std::span<const std::uint32_t> ta,
                          const std::uint64_t* rb, std::span<const std::uint32_t> tb, const pair_view& pv,
                          std::span<const diff_column> cluster) const {
   const class_pair& cp = *pv.cp;
-  thread_local window_cache cache;
-  cache.reset_for(dict_.serial(), &opt_);
-  std::string& key = cache.key;
+  thread_local std::string key;
+  thread_local std::vector<std::uint32_t> ids_a;
+  thread_local std::vector<std::uint32_t> ids_b;
   key.clear();
   auto put = [&](std::uint32_t x) { key.append(reinterpret_cast<const char*>(&x), sizeof x); };
-  std::vector<std::uint32_t>& ids_a = cache.ids_a;
-  std::vector<std::uint32_t>& ids_b = cache.ids_b;
   ids_a.clear();
   ids_b.clear();
   // Everything of the two profiles that touches the cluster: its differing columns, and the shared
   // columns there (few: found from the AND of the two rows). Both go into the key; clusters repeat
   // across a run (haplogroup motifs, C-tract lengths), so most lookups hit.
   const bool inside = pv.common->contains_all(lo, hi);
-  // Outside the common range the count depends on the exact ranges: not remembered for ragged pairs.
-  const bool remember = inside || !pv.ragged;
   if (!inside) {
+    // Cut by the edge of the common range: compare() sees the range only inside the cluster (its
+    // windows lie within lo..hi and are clipped to the range's pieces), so the pieces there and
+    // whether an insertion after a piece's end is covered complete the key.
     put(0xFFFFFFFDU);
     put(static_cast<std::uint32_t>(lo));
     put(static_cast<std::uint32_t>(hi));
-    put(static_cast<std::uint32_t>(cp.ca));
-    put(static_cast<std::uint32_t>(cp.cb));
+    for (const interval& piece : pv.common->intervals()) {
+      if (piece.last < lo - 1 || piece.first > hi + 1) continue;
+      put(static_cast<std::uint32_t>(std::max(piece.first, lo - 1)));
+      put(static_cast<std::uint32_t>(std::min(piece.last, hi + 1)));
+      put(pv.common->contains_insertion(piece.last) ? 1U : 0U);
+    }
   }
   for (const auto& d : cluster) {
     put(d.id * 2 + d.owner);
@@ -414,8 +448,7 @@ int engine::count_window(std::int32_t lo, std::int32_t hi, const std::uint64_t* 
       ++i, ++j;
     }
   }
-  if (remember)
-    if (auto it = cache.counts.find(key); it != cache.counts.end()) return it->second;
+  if (auto known = memo_.find(key)) return *known;
   std::sort(ids_a.begin(), ids_a.end());
   std::sort(ids_b.begin(), ids_b.end());
   profile pa;
@@ -427,58 +460,78 @@ int engine::count_window(std::int32_t lo, std::int32_t hi, const std::uint64_t* 
   std::sort(pa.variants.begin(), pa.variants.end());
   std::sort(pb.variants.begin(), pb.variants.end());
   const int n = compare(pa, pb, opt_.policy).differences;
-  if (!remember) return n;
-  if (cache.counts.size() > 200000) cache.counts.clear();
-  cache.counts.emplace(key, n);
+  memo_.insert(key, n);
   return n;
 }
 
 // How many events compare() could save on this pair by reading crowded differing substitutions as
 // shifted stretches: over each cluster of overlapping windows, (substitutions there - 2) when >= 3.
-int engine::shift_relief(const std::uint64_t* qa, std::uint32_t hb, const class_pair& cp,
-                         std::vector<diff_column>& diffs, int needed) const {
-  const std::uint64_t* base = b_.blocks() + (std::size_t{hb} / block_rows * words_) * block_rows + hb % block_rows;
+// Called for every pair whose bound lies just above the threshold (on realistic data a sixth of all
+// pairs), so it works on the stack and sorts nothing but the rare tail columns into place.
+int engine::shift_relief(const std::uint64_t* qa, std::uint32_t ha, std::uint32_t hb, const class_pair& cp,
+                         int needed) const {
+  const std::uint64_t* rb = b_.blocks() + (std::size_t{hb} / block_rows * words_) * block_rows + hb % block_rows;
+  const std::size_t n_cover = cp.cover_word.size();
   int n = 0;
-  for (std::size_t i = 0; i < cp.cover_word.size(); ++i)
-    n += popcount64((qa[cp.cover_word[i]] ^ base[std::size_t{cp.cover_word[i]} * block_rows]) & cp.cover_mask[i]);
-  if (n - 2 < needed) return 0;  // the relief can be at most (differing columns - 2)
-  diffs.clear();
-  for (std::size_t i = 0; i < cp.cover_word.size(); ++i) {
+  for (std::size_t i = 0; i < n_cover; ++i)
+    n += popcount64((qa[cp.cover_word[i]] ^ rb[std::size_t{cp.cover_word[i]} * block_rows]) & cp.substitution_mask[i]);
+  const auto ta = a_.tail(ha);
+  const auto tb = b_.tail(hb);
+  const int n_tail = static_cast<int>(ta.size() + tb.size());
+  if (n + n_tail - 2 < needed) return 0;  // the relief is at most (differing substitutions - 2)
+
+  constexpr std::size_t cap = 96;
+  std::int32_t first[cap];
+  std::int32_t last[cap];
+  std::size_t m = 0;
+  auto add = [&](std::uint32_t id) {
+    if (m == cap || brief_[id].is_indel != 0) return;
+    // keep the list ordered by window start (core ids come in position order: an insertion step)
+    std::size_t at = m++;
+    while (at > 0 && first[at - 1] > brief_[id].window_first) {
+      first[at] = first[at - 1];
+      last[at] = last[at - 1];
+      --at;
+    }
+    first[at] = brief_[id].window_first;
+    last[at] = brief_[id].window_last;
+  };
+  if (static_cast<std::size_t>(n + n_tail) > cap) return n + n_tail;  // never on real profiles: assume the worst
+  for (std::size_t i = 0; i < n_cover; ++i) {
     const std::uint32_t w = cp.cover_word[i];
-    std::uint64_t x = (qa[w] ^ base[std::size_t{w} * block_rows]) & cp.cover_mask[i];
+    std::uint64_t x = (qa[w] ^ rb[std::size_t{w} * block_rows]) & cp.substitution_mask[i];
     while (x != 0) {
-      const auto id = static_cast<std::uint32_t>(w * 64 + static_cast<std::uint32_t>(std::countr_zero(x)));
+      add(w * 64 + static_cast<std::uint32_t>(std::countr_zero(x)));
       x &= x - 1;
-      if (brief_[id].is_indel == 0) diffs.push_back({id, brief_[id].window_first, 0});
     }
   }
-  if (diffs.size() < 3) return 0;
-  std::sort(diffs.begin(), diffs.end(), [](const diff_column& x, const diff_column& y) { return x.window_first < y.window_first; });
+  for (std::size_t i = 0, j = 0; i < ta.size() || j < tb.size();) {  // tail columns one of the two has
+    if (j == tb.size() || (i < ta.size() && ta[i] < tb[j])) add(ta[i++]);
+    else if (i == ta.size() || tb[j] < ta[i]) add(tb[j++]);
+    else ++i, ++j;
+  }
   int relief = 0;
-  for (std::size_t s = 0; s < diffs.size();) {
-    std::int32_t reach = brief_[diffs[s].id].window_last;
+  for (std::size_t s = 0; s < m;) {
+    std::int32_t reach = last[s];
     std::size_t e = s + 1;
-    while (e < diffs.size() && diffs[e].window_first <= reach) reach = std::max(reach, brief_[diffs[e++].id].window_last);
+    while (e < m && first[e] <= reach) reach = std::max(reach, last[e++]);
     if (e - s >= 3) relief += static_cast<int>(e - s) - 2;
     s = e;
   }
   return relief;
 }
 
-// Bits the kernel counted at columns one profile does not cover (its missing stretches): the
-// other profile's variants there, which compare() does not see.
-int engine::overcount(const std::uint64_t* qa, std::uint32_t ha, std::uint32_t hb, const class_pair& cp) const noexcept {
-  const std::uint64_t* rb = b_.blocks() + (std::size_t{hb} / block_rows * words_) * block_rows + hb % block_rows;
+// Bits the kernel counted at columns the relative does not cover (its missing stretches): the
+// remains' variants there, which compare() does not see. `mask` is what the kernel read for this
+// query (a ragged remains' own missing stretches are masked out before the kernel).
+int engine::overcount(const std::uint64_t* qa, std::uint32_t hb, const std::uint64_t* mask) const noexcept {
   int n = 0;
-  for (std::uint32_t id : b_.missing_dense(hb)) n += static_cast<int>((qa[id / 64] & cp.kernel_mask[id / 64]) >> (id % 64) & 1U);
-  for (std::uint32_t id : a_.missing_dense(ha))
-    n += static_cast<int>((rb[std::size_t{id / 64} * block_rows] & cp.kernel_mask[id / 64]) >> (id % 64) & 1U);
+  for (std::uint32_t id : b_.missing_dense(hb)) n += static_cast<int>((qa[id / 64] & mask[id / 64]) >> (id % 64) & 1U);
   return n;
 }
 
 void engine::run_item(const work_item& item, item_output& out) const {
   const class_pair& cp = pairs_[item.pair];
-  const detail::word_plan plan = cp.plan();
   const bool top = opt_.top_k.has_value();
   const int k = threshold_;
   const std::size_t n_q = item.q_end - item.q_begin;
@@ -497,11 +550,38 @@ void engine::run_item(const work_item& item, item_output& out) const {
   std::vector<std::uint64_t> queries(group * words_);
   const std::size_t tile = item.r_end - item.r_begin + 2 * block_rows;
   std::vector<std::uint16_t> counts(group * tile);
+  std::vector<std::uint32_t> selected(tile);
   std::vector<diff_column> scratch;
   range ragged_common;
+  // A ragged remains (a missing stretch inside its class) is counted alone, through a plan that
+  // also masks its own missing columns: the kernel's count is then exact on its side.
+  const std::uint32_t ragged_queries = std::clamp(a_.class_ragged_begin(cp.ca), item.q_begin, item.q_end);
+  std::vector<std::uint64_t> own_mask;
+  std::vector<std::uint32_t> own_full, own_edge;
+  std::vector<std::uint64_t> own_edge_mask;
 
-  for (std::uint32_t q0 = item.q_begin; q0 < item.q_end; q0 += group) {
-    const std::size_t nq = std::min<std::size_t>(group, item.q_end - q0);
+  for (std::uint32_t q0 = item.q_begin, nq = 0; q0 < item.q_end; q0 += nq) {
+    const bool ragged_query = q0 >= ragged_queries;
+    nq = ragged_query ? 1U : std::min<std::uint32_t>(group, ragged_queries - q0);
+    detail::word_plan plan = cp.plan();
+    const std::uint64_t* kernel_mask = cp.kernel_mask.data();
+    if (ragged_query) {
+      own_mask = cp.kernel_mask;
+      for (std::uint32_t id : a_.missing_dense(q0)) own_mask[id / 64] &= ~(std::uint64_t{1} << (id % 64));
+      own_full.clear();
+      own_edge.clear();
+      own_edge_mask.clear();
+      for (std::uint32_t w = 0; w < words_; ++w) {
+        if (own_mask[w] == ~std::uint64_t{0}) {
+          own_full.push_back(w);
+        } else if (own_mask[w] != 0) {
+          own_edge.push_back(w);
+          own_edge_mask.push_back(own_mask[w]);
+        }
+      }
+      plan = {own_full.data(), own_full.size(), own_edge.data(), own_edge_mask.data(), own_edge.size()};
+      kernel_mask = own_mask.data();
+    }
     int limit[group] = {};
     std::uint32_t lo = ragged_begin, hi = item.r_begin;
     for (std::size_t g = 0; g < nq; ++g) {
@@ -568,12 +648,17 @@ void engine::run_item(const work_item& item, item_output& out) const {
         const std::uint64_t* qa = queries.data() + g * words_;
         const std::uint16_t* cnt = counts.data() + g * stride;
         const bool ragged_a = a_.ragged(ha);
-        for (std::uint32_t r = seg_lo; r < seg_hi; ++r) {
+        // Rows within the shift margin of the bound; the rest provably exceed the threshold.
+        const std::uint16_t cap = static_cast<std::uint16_t>(std::min(limit[g], 0xFFFF));
+        const std::size_t n_selected = detail::dispatch(level_, detail::select_rows{}, cnt + (seg_lo - first_row),
+                                                        allowance_.data() + seg_lo, seg_hi - seg_lo, cap, selected.data());
+        for (std::size_t pick = 0; pick < n_selected; ++pick) {
+          const std::uint32_t r = seg_lo + selected[pick];
           // limit[g] is re-read: in top-k mode it tightens as the list fills
           int excess = static_cast<int>(cnt[r - first_row]) - (limit[g] + slack_b[r]);
           const bool ragged = ragged_a || b_.ragged(r);
-          if (excess > 0 && ragged) excess -= overcount(qa, ha, r, cp);
-          if (excess > 0 && (excess > shift_margin || shift_relief(qa, r, cp, scratch, excess) < excess)) continue;
+          if (excess > 0 && b_.ragged(r)) excess -= overcount(qa, r, kernel_mask);
+          if (excess > 0 && (excess > shift_margin || shift_relief(qa, ha, r, cp, excess) < excess)) continue;
           pair_view pv{&cp, &cp.common, cp.compared_length, ragged, ha, r};
           if (ragged) {
             ragged_common = a_.coverage(ha).intersect(b_.coverage(r));

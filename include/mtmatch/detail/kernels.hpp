@@ -51,6 +51,16 @@ struct count_tile {
                   std::uint16_t* out, std::size_t out_stride) const noexcept;
 };
 
+/// Picks the rows a bound does not rule out: writes the index `r` of every row with
+/// `counts[r] <= limit + allowance[r]` (the sum saturating at 65535) to `out`, in increasing order, and
+/// returns how many. `out` has room for `n` indices. On realistic data most rows are ruled out, so
+/// this compare-and-compress pass replaces a branch per row in the caller.
+struct select_rows {
+  template <class Arch>
+  std::size_t operator()(Arch, const std::uint16_t* counts, const std::uint16_t* allowance, std::size_t n,
+                         std::uint16_t limit, std::uint32_t* out) const noexcept;
+};
+
 /// Arch tag of the portable build (no SIMD instructions beyond the x86-64 baseline).
 using scalar_arch = xsimd::generic;
 
@@ -63,6 +73,14 @@ extern template void count_tile::operator()<xsimd::avx2>(xsimd::avx2, const std:
 extern template void count_tile::operator()<xsimd::avx512bw>(xsimd::avx512bw, const std::uint64_t*, std::size_t,
                                                              std::size_t, const std::uint64_t*, std::size_t,
                                                              const word_plan&, std::uint16_t*, std::size_t) const noexcept;
+
+extern template std::size_t select_rows::operator()<scalar_arch>(scalar_arch, const std::uint16_t*, const std::uint16_t*,
+                                                                 std::size_t, std::uint16_t, std::uint32_t*) const noexcept;
+extern template std::size_t select_rows::operator()<xsimd::avx2>(xsimd::avx2, const std::uint16_t*, const std::uint16_t*,
+                                                                 std::size_t, std::uint16_t, std::uint32_t*) const noexcept;
+extern template std::size_t select_rows::operator()<xsimd::avx512bw>(xsimd::avx512bw, const std::uint16_t*,
+                                                                     const std::uint16_t*, std::size_t, std::uint16_t,
+                                                                     std::uint32_t*) const noexcept;
 
 /// Calls `f(Arch{}, args...)` for the Arch of `level`. The caller has checked cpu_supports(level)
 /// (active_isa() does); kernels are noexcept, so validate inputs before dispatching.
