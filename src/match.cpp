@@ -10,6 +10,7 @@
 #include <numeric>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
 
 #include <tbb/blocked_range.h>
@@ -32,6 +33,8 @@ void match_options::validate() const {
   if (counts_only && !max_differences) throw error("match: counts_only needs max_differences");
   if (counts_only && top_k) throw error("match: counts_only and top_k cannot be combined");
   if (rank_key && !top_k) throw error("match: rank_key orders top_k lists; give top_k");
+  if (group_identical && (top_k || counts_only))
+    throw error("match: group_identical groups threshold results; it cannot be combined with top_k or counts_only");
   if (force_isa && !cpu_supports(*force_isa))
     throw error(std::string("match: this CPU cannot run the ") + to_string(*force_isa) + " kernels");
 }
@@ -93,6 +96,52 @@ struct pair_record {
   std::int32_t length;
   std::uint16_t d;
 };
+
+// One profile pair of a result, before it goes into the columns.
+struct row {
+  std::uint32_t a, b;
+  std::uint16_t d;
+  std::int32_t length;
+  verdict v;
+};
+
+// Expands haplotype pairs to profile pairs sorted by remains index, then relative index.
+// `each(f)` calls f(pair_record, verdict) for every haplotype pair.
+template <class Each>
+std::vector<row> expand_rows(const profile_store& a, const profile_store& b, Each&& each) {
+  // Bucket by remains index, then sort each (short) bucket by relative index.
+  std::vector<std::size_t> start(a.size() + 1, 0);
+  each([&](const pair_record& p, verdict) {
+    for (std::uint32_t ma : a.members(p.a)) start[ma + 1] += b.members(p.b).size();
+  });
+  for (std::size_t i = 0; i < a.size(); ++i) start[i + 1] += start[i];
+  std::vector<row> rows(start.back());
+  std::vector<std::size_t> fill(start.begin(), start.end() - 1);
+  each([&](const pair_record& p, verdict v) {
+    for (std::uint32_t ma : a.members(p.a))
+      for (std::uint32_t mb : b.members(p.b)) rows[fill[ma]++] = {ma, mb, p.d, p.length, v};
+  });
+  for (std::size_t i = 0; i < a.size(); ++i)
+    std::sort(rows.begin() + static_cast<std::ptrdiff_t>(start[i]), rows.begin() + static_cast<std::ptrdiff_t>(start[i + 1]),
+              [](const row& x, const row& y) { return x.b < y.b; });
+  return rows;
+}
+
+void fill_columns(match_result& result, const std::vector<row>& rows) {
+  result.remains.resize(rows.size());
+  result.relative.resize(rows.size());
+  result.differences.resize(rows.size());
+  result.compared_length.resize(rows.size());
+  result.verdicts.resize(rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    result.remains[i] = rows[i].a;
+    result.relative[i] = rows[i].b;
+    result.differences[i] = rows[i].d;
+    result.compared_length[i] = rows[i].length;
+    result.verdicts[i] = rows[i].v;
+  }
+  result.profile_pairs = rows.size();
+}
 
 struct top_entry {
   int d;
@@ -472,20 +521,19 @@ int engine::shift_relief(const std::uint64_t* qa, std::uint32_t ha, std::uint32_
                          int needed) const {
   const std::uint64_t* rb = b_.blocks() + (std::size_t{hb} / block_rows * words_) * block_rows + hb % block_rows;
   const std::size_t n_cover = cp.cover_word.size();
-  int n = 0;
-  for (std::size_t i = 0; i < n_cover; ++i)
-    n += popcount64((qa[cp.cover_word[i]] ^ rb[std::size_t{cp.cover_word[i]} * block_rows]) & cp.substitution_mask[i]);
   const auto ta = a_.tail(ha);
   const auto tb = b_.tail(hb);
-  const int n_tail = static_cast<int>(ta.size() + tb.size());
-  if (n + n_tail - 2 < needed) return 0;  // the relief is at most (differing substitutions - 2)
-
   constexpr std::size_t cap = 96;
   std::int32_t first[cap];
   std::int32_t last[cap];
   std::size_t m = 0;
+  bool overflow = false;
   auto add = [&](std::uint32_t id) {
-    if (m == cap || brief_[id].is_indel != 0) return;
+    if (brief_[id].is_indel != 0) return;
+    if (m == cap) {
+      overflow = true;
+      return;
+    }
     // keep the list ordered by window start (core ids come in position order: an insertion step)
     std::size_t at = m++;
     while (at > 0 && first[at - 1] > brief_[id].window_first) {
@@ -496,7 +544,6 @@ int engine::shift_relief(const std::uint64_t* qa, std::uint32_t ha, std::uint32_
     first[at] = brief_[id].window_first;
     last[at] = brief_[id].window_last;
   };
-  if (static_cast<std::size_t>(n + n_tail) > cap) return n + n_tail;  // never on real profiles: assume the worst
   for (std::size_t i = 0; i < n_cover; ++i) {
     const std::uint32_t w = cp.cover_word[i];
     std::uint64_t x = (qa[w] ^ rb[std::size_t{w} * block_rows]) & cp.substitution_mask[i];
@@ -510,6 +557,8 @@ int engine::shift_relief(const std::uint64_t* qa, std::uint32_t ha, std::uint32_
     else if (i == ta.size() || tb[j] < ta[i]) add(tb[j++]);
     else ++i, ++j;
   }
+  if (overflow) return needed;  // never on real profiles: assume the worst
+  if (static_cast<int>(m) - 2 < needed) return 0;  // the relief is at most (differing substitutions - 2)
   int relief = 0;
   for (std::size_t s = 0; s < m;) {
     std::int32_t reach = last[s];
@@ -775,11 +824,6 @@ void engine::collect(match_result& result, std::vector<item_output>& outputs) co
                   result.counts.begin() + static_cast<std::ptrdiff_t>(p * width));
     return;
   }
-  struct row {
-    std::uint32_t a, b;
-    std::uint16_t d;
-    std::int32_t length;
-  };
   std::vector<row> rows;
   if (opt_.top_k) {
     // Merge the per-item lists of each remains haplotype, expand members, keep top_k profiles.
@@ -806,7 +850,8 @@ void engine::collect(match_result& result, std::vector<item_output>& outputs) co
       }
       for (std::uint32_t ha = 0; ha < a_.haplotypes(); ++ha)
         for (std::uint32_t ma : a_.members(ha))
-          for (const auto& [e, mb] : keyed[ha]) rows.push_back({ma, mb, static_cast<std::uint16_t>(e.d), e.length});
+          for (const auto& [e, mb] : keyed[ha])
+            rows.push_back({ma, mb, static_cast<std::uint16_t>(e.d), e.length, verdict_of(e.d, e.length)});
     }
     for (std::uint32_t ha = 0; ha < a_.haplotypes() && !opt_.rank_key; ++ha) {
       ranked.clear();
@@ -819,41 +864,64 @@ void engine::collect(match_result& result, std::vector<item_output>& outputs) co
       });
       if (ranked.size() > *opt_.top_k) ranked.resize(*opt_.top_k);
       for (std::uint32_t ma : a_.members(ha))
-        for (const auto& [e, mb] : ranked) rows.push_back({ma, mb, static_cast<std::uint16_t>(e.d), e.length});
+        for (const auto& [e, mb] : ranked)
+          rows.push_back({ma, mb, static_cast<std::uint16_t>(e.d), e.length, verdict_of(e.d, e.length)});
     }
     std::stable_sort(rows.begin(), rows.end(), [](const row& x, const row& y) { return x.a < y.a; });
-  } else {
-    std::size_t n = 0;
+  } else if (opt_.group_identical) {
+    // Straight into the columns, bucketed by remains haplotype (memory: the columns, not a copy of
+    // every pair per stage — at national scale these are hundreds of millions of rows).
+    std::vector<std::size_t> start(a_.haplotypes() + 1, 0);
     for (const auto& o : outputs)
-      for (const auto& p : o.pairs) n += a_.members(p.a).size() * b_.members(p.b).size();
-    // Bucket by remains index, then sort each (short) bucket by relative index.
-    std::vector<std::size_t> start(a_.size() + 1, 0);
-    for (const auto& o : outputs)
-      for (const auto& p : o.pairs)
-        for (std::uint32_t ma : a_.members(p.a)) start[ma + 1] += b_.members(p.b).size();
-    for (std::size_t i = 0; i < a_.size(); ++i) start[i + 1] += start[i];
-    rows.resize(n);
+      for (const auto& p : o.pairs) ++start[p.a + 1];
+    for (std::size_t i = 0; i < a_.haplotypes(); ++i) start[i + 1] += start[i];
+    const std::size_t n = start.back();
+    result.remains.resize(n);
+    result.relative.resize(n);
+    result.differences.resize(n);
+    result.compared_length.resize(n);
+    result.verdicts.resize(n);
     std::vector<std::size_t> fill(start.begin(), start.end() - 1);
-    for (const auto& o : outputs)
-      for (const auto& p : o.pairs)
-        for (std::uint32_t ma : a_.members(p.a))
-          for (std::uint32_t mb : b_.members(p.b)) rows[fill[ma]++] = {ma, mb, p.d, p.length};
-    for (std::size_t i = 0; i < a_.size(); ++i)
-      std::sort(rows.begin() + static_cast<std::ptrdiff_t>(start[i]), rows.begin() + static_cast<std::ptrdiff_t>(start[i + 1]),
-                [](const row& x, const row& y) { return x.b < y.b; });
+    for (auto& o : outputs) {
+      for (const auto& p : o.pairs) {
+        const std::size_t i = fill[p.a]++;
+        result.remains[i] = p.a;
+        result.relative[i] = p.b;
+        result.differences[i] = p.d;
+        result.compared_length[i] = p.length;
+        result.verdicts[i] = verdict_of(p.d, p.length);
+        result.profile_pairs += std::uint64_t{a_.members(p.a).size()} * b_.members(p.b).size();
+      }
+      std::vector<pair_record>().swap(o.pairs);
+    }
+    std::vector<std::uint32_t> order;
+    for (std::size_t h = 0; h < a_.haplotypes(); ++h) {  // each bucket by relatives row
+      const std::size_t lo = start[h], hi = start[h + 1];
+      if (std::is_sorted(result.relative.begin() + static_cast<std::ptrdiff_t>(lo), result.relative.begin() + static_cast<std::ptrdiff_t>(hi)))
+        continue;
+      order.resize(hi - lo);
+      std::iota(order.begin(), order.end(), static_cast<std::uint32_t>(lo));
+      std::sort(order.begin(), order.end(), [&](std::uint32_t x, std::uint32_t y) { return result.relative[x] < result.relative[y]; });
+      auto permute = [&](auto& column) {
+        using T = typename std::decay_t<decltype(column)>::value_type;
+        std::vector<T> tmp(order.size());
+        for (std::size_t i = 0; i < order.size(); ++i) tmp[i] = column[order[i]];
+        std::copy(tmp.begin(), tmp.end(), column.begin() + static_cast<std::ptrdiff_t>(lo));
+      };
+      permute(result.relative);
+      permute(result.differences);
+      permute(result.compared_length);
+      permute(result.verdicts);
+    }
+    result.grouped = true;
+    return;
+  } else {
+    rows = expand_rows(a_, b_, [&](auto&& f) {
+      for (const auto& o : outputs)
+        for (const auto& p : o.pairs) f(p, verdict_of(p.d, p.length));
+    });
   }
-  result.remains.resize(rows.size());
-  result.relative.resize(rows.size());
-  result.differences.resize(rows.size());
-  result.compared_length.resize(rows.size());
-  result.verdicts.resize(rows.size());
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    result.remains[i] = rows[i].a;
-    result.relative[i] = rows[i].b;
-    result.differences[i] = rows[i].d;
-    result.compared_length[i] = rows[i].length;
-    result.verdicts[i] = verdict_of(rows[i].d, rows[i].length);
-  }
+  fill_columns(result, rows);
 }
 
 match_result engine::run() {
@@ -901,9 +969,28 @@ match_result match(const profile_store& remains, const profile_store& relatives,
   return e.run();
 }
 
+match_result expand(const match_result& result, const profile_store& remains, const profile_store& relatives) {
+  if (!result.grouped) return result;
+  for (std::size_t i = 0; i < result.size(); ++i)
+    if (result.remains[i] >= remains.haplotypes() || result.relative[i] >= relatives.haplotypes())
+      throw error("expand: the result's haplotype rows do not belong to these stores");
+  match_result out;
+  out.cancelled = result.cancelled;
+  out.level = result.level;
+  out.stats = result.stats;
+  fill_columns(out, expand_rows(remains, relatives, [&](auto&& f) {
+                 for (std::size_t i = 0; i < result.size(); ++i)
+                   f(pair_record{result.remains[i], result.relative[i], result.compared_length[i], result.differences[i]},
+                     result.verdicts[i]);
+               }));
+  return out;
+}
+
 match_result match(std::span<const profile> remains, std::span<const profile> relatives, const match_options& options,
                    const encode_options& encoding) {
   options.validate();
+  if (options.group_identical)
+    throw error("match: group_identical refers to haplotype rows of the stores; encode() and match the stores");
   encoded_sides sides = encode(remains, relatives, encoding);
   return match(sides.remains, sides.relatives, options);
 }

@@ -51,6 +51,13 @@ struct match_options {
   /// Instead of pairs, count per remains how many relatives have 0, 1, …, max_differences
   /// differences (match_result::counts).
   bool counts_only = false;
+  /// Threshold queries (no top_k, not counts_only), store overload only: report each distinct pair
+  /// of haplotypes (identical profiles of a side, profile_store::members) once instead of every
+  /// profile pair; match_result::grouped. A national search (300,000 remains × 600,000 relatives,
+  /// control regions, k <= 2) has billions of profile pairs within the threshold — more rows than
+  /// memory holds — but several times fewer haplotype pairs; for_each_profile_pair() streams the
+  /// profile pairs, expand() materialises them.
+  bool group_identical = false;
   /// Worker threads; 0 = all cores.
   std::size_t threads = 0;
   /// How compare() counts: heteroplasmy pattern matching, length variants, verdict thresholds.
@@ -75,7 +82,7 @@ struct match_options {
 
   /// Throws mtmatch::error for a negative threshold, no threshold and no top_k, top_k == 0,
   /// counts_only without a threshold, threshold above 60000, an unsupported force_isa, a rank_key
-  /// without top_k, or an invalid policy.
+  /// without top_k, group_identical with top_k or counts_only, or an invalid policy.
   void validate() const;
 };
 
@@ -97,6 +104,11 @@ struct match_result {
   /// counts_only: `counts[r * (max_differences + 1) + d]` relatives with d differences for remains r.
   std::vector<std::uint32_t> counts;
   bool cancelled = false;  ///< the progress callback stopped the run; results are partial
+  /// match_options::group_identical: `remains` and `relative` hold haplotype rows of the two stores
+  /// (sorted by remains row, then relatives row), each standing for members(a) × members(b).
+  bool grouped = false;
+  /// The number of profile pairs the rows stand for (= size() unless grouped).
+  std::uint64_t profile_pairs = 0;
   isa level = isa::scalar; ///< the kernels that ran
   match_stats stats;
   [[nodiscard]] std::size_t size() const noexcept { return remains.size(); }
@@ -106,6 +118,29 @@ struct match_result {
 /// Throws mtmatch::error when the stores use different dictionaries or the options are invalid.
 [[nodiscard]] match_result match(const profile_store& remains, const profile_store& relatives,
                                  const match_options& options = {});
+
+/// Calls `f(remains index, relative index, row)` for every profile pair a result stands for: a
+/// grouped result's rows expanded to their members (by row, then remains member, then relatives
+/// member), or an ungrouped result's rows as they are. `row` indexes the result's columns. Memory
+/// stays at the grouped result's size however many profile pairs it stands for.
+template <class F>
+void for_each_profile_pair(const match_result& result, const profile_store& remains, const profile_store& relatives,
+                           F&& f) {
+  for (std::size_t i = 0; i < result.size(); ++i) {
+    if (!result.grouped) {
+      f(result.remains[i], result.relative[i], i);
+      continue;
+    }
+    for (std::uint32_t a : remains.members(result.remains[i]))
+      for (std::uint32_t b : relatives.members(result.relative[i])) f(a, b, i);
+  }
+}
+
+/// A grouped result expanded to profile pairs, sorted by remains index then relative index: what
+/// match() returns without group_identical. The stores must be the ones matched. An ungrouped
+/// result is returned as it is.
+[[nodiscard]] match_result expand(const match_result& result, const profile_store& remains,
+                                  const profile_store& relatives);
 
 /// Encodes both sides (encode.hpp) and matches them.
 /// Example: `auto m = mtmatch::match(remains, relatives, {.max_differences = 1});`

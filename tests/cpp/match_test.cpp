@@ -180,6 +180,59 @@ TEST(Match, ManySeeds) {
   }
 }
 
+// Grouped results stand for exactly the ungrouped rows: expand() gives them back, for_each_profile_pair
+// streams the same pairs, and the rows are distinct haplotype pairs.
+TEST(Match, GroupedResultsExpandToTheUngroupedOnes) {
+  for (const dataset& d : {random_dataset(31, 60, 90), realistic_dataset(32, 120, 200)}) {
+    const auto sides = mtmatch::encode(d.remains, d.relatives);
+    for (int k : {0, 2, 5}) {
+      mtmatch::match_options o;
+      o.max_differences = k;
+      const auto plain = mtmatch::match(sides.remains, sides.relatives, o);
+      o.group_identical = true;
+      const auto grouped = mtmatch::match(sides.remains, sides.relatives, o);
+      ASSERT_TRUE(grouped.grouped);
+      EXPECT_FALSE(plain.grouped);
+      EXPECT_EQ(grouped.profile_pairs, plain.size());
+      EXPECT_EQ(plain.profile_pairs, plain.size());
+      EXPECT_LE(grouped.size(), plain.size());
+      for (std::size_t i = 1; i < grouped.size(); ++i)
+        EXPECT_TRUE(std::tie(grouped.remains[i - 1], grouped.relative[i - 1]) < std::tie(grouped.remains[i], grouped.relative[i]));
+      const auto expanded = mtmatch::expand(grouped, sides.remains, sides.relatives);
+      expect_same(rows_of(expanded), rows_of(plain), "expand k=" + std::to_string(k), d);
+      std::vector<row> streamed;
+      mtmatch::for_each_profile_pair(grouped, sides.remains, sides.relatives, [&](std::uint32_t a, std::uint32_t b, std::size_t i) {
+        streamed.push_back({a, b, grouped.differences[i], grouped.compared_length[i], grouped.verdicts[i]});
+      });
+      std::sort(streamed.begin(), streamed.end(), [](const row& x, const row& y) {
+        return std::tie(x.remains, x.relative) < std::tie(y.remains, y.relative);
+      });
+      expect_same(streamed, rows_of(plain), "for_each_profile_pair k=" + std::to_string(k), d);
+    }
+  }
+}
+
+TEST(Match, GroupedNeedsAThresholdQueryOnStores) {
+  const dataset d = random_dataset(33, 10, 10);
+  mtmatch::match_options o;
+  o.group_identical = true;
+  o.top_k = 3;
+  EXPECT_THROW(o.validate(), mtmatch::error);
+  o.top_k.reset();
+  o.counts_only = true;
+  EXPECT_THROW(o.validate(), mtmatch::error);
+  o.counts_only = false;
+  EXPECT_NO_THROW(o.validate());
+  EXPECT_THROW((void)mtmatch::match(d.remains, d.relatives, o), mtmatch::error);  // rows of stores it discards
+  o.max_differences = 60000;  // every overlapping pair: rows reach the last haplotypes
+  const auto sides = mtmatch::encode(d.remains, d.relatives);
+  ASSERT_GT(sides.remains.haplotypes(), 1U);
+  const auto grouped = mtmatch::match(sides.remains, sides.relatives, o);
+  const auto other = mtmatch::encode(std::vector<profile>(d.remains.begin(), d.remains.begin() + 1),
+                                     std::vector<profile>(d.relatives.begin(), d.relatives.begin() + 1));
+  EXPECT_THROW((void)mtmatch::expand(grouped, other.remains, other.relatives), mtmatch::error);
+}
+
 TEST(Match, TopKEqualsSortedCompare) {
   for (const dataset& d : {random_dataset(31, 40, 90), realistic_dataset(32, 60, 150)}) {
     const auto all = all_comparisons(d, {});
