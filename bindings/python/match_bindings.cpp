@@ -1,15 +1,18 @@
-// Python view of the matching engine: _match (report.hpp, GIL released), active_isa/supported_isas,
-// and, for bench/peers, the dense codes of profiles (_dense_codes) and the all-pairs kernel on given
+// Python view of the matching engine: _match (report.hpp, GIL released, optional progress callback),
+// active_isa/supported_isas, and, for bench/peers, the dense codes of profiles (_dense_codes) and the all-pairs kernel on given
 // uint64 codes (_DenseCodes), so that other libraries can be timed on exactly the same bits.
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
+#include <exception>
 #include <limits>
 #include <memory>
 #include <new>
 #include <optional>
+#include <thread>
 
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
@@ -38,11 +41,62 @@ py::array_t<T> to_numpy(std::vector<T>&& v) {
   return py::array_t<T>({static_cast<py::ssize_t>(owned->size())}, {static_cast<py::ssize_t>(sizeof(T))}, owned->data(), free);
 }
 
+// report_matches' progress hook, for Python. The engine runs with the GIL released; the GIL is taken
+// only for a call, at most every `interval` within a stage (always for a stage's first call and for
+// done == total), and report_matches makes the calls one thread at a time. A Python exception —
+// raised by the callback, or KeyboardInterrupt from Ctrl-C noticed on the calling thread — cancels
+// the run and is kept (never thrown through the engine's worker threads) for rethrow() once the
+// engine has returned. Without a callback it only watches for Ctrl-C, on the calling thread.
+class progress_relay {
+ public:
+  // `callback`: None, or callable(done, total, stage) -> None / truth value (false cancels).
+  explicit progress_relay(py::object callback) : callback_(std::move(callback)), caller_(std::this_thread::get_id()) {}
+  progress_relay(const progress_relay&) = delete;
+  progress_relay& operator=(const progress_relay&) = delete;
+
+  bool operator()(report_stage stage, std::uint64_t done, std::uint64_t total) {
+    if (failure_) return false;
+    const auto now = std::chrono::steady_clock::now();
+    const bool due = !called_ || stage != last_stage_ || done >= total || now - last_ >= interval;
+    if (!due || (callback_.is_none() && std::this_thread::get_id() != caller_)) return true;
+    called_ = true;
+    last_stage_ = stage;
+    last_ = now;
+    py::gil_scoped_acquire gil;
+    try {
+      if (PyErr_CheckSignals() != 0) throw py::error_already_set();  // Ctrl-C (main thread only)
+      if (callback_.is_none()) return true;
+      const py::object answer = callback_(done, total, to_string(stage));
+      if (answer.is_none()) return true;
+      const int truth = PyObject_IsTrue(answer.ptr());
+      if (truth < 0) throw py::error_already_set();
+      return truth != 0;
+    } catch (...) {
+      failure_ = std::current_exception();
+      return false;
+    }
+  }
+
+  // Call with the GIL held, after the engine has returned.
+  void rethrow() const {
+    if (failure_) std::rethrow_exception(failure_);
+  }
+
+ private:
+  static constexpr std::chrono::milliseconds interval{50};
+  py::object callback_;
+  std::thread::id caller_;
+  std::exception_ptr failure_;
+  bool called_ = false;
+  report_stage last_stage_ = report_stage::classify;
+  std::chrono::steady_clock::time_point last_{};
+};
+
 py::dict run_match(const std::vector<profile>& remains, const std::vector<profile>& relatives,
                    std::optional<int> max_differences, std::optional<std::size_t> top_k, std::size_t threads,
                    const tree_ptr& tree, bool scores, bool counts, bool fast_search, std::optional<std::string> force_isa,
                    bool ignore_length_variants, bool pattern_match_heteroplasmy, int inconclusive_at, int exclusion_at,
-                   double diagnostic_weight, int discordant_at) {
+                   double diagnostic_weight, int discordant_at, const py::object& progress) {
   report_options o;
   o.match.max_differences = max_differences;
   o.match.top_k = top_k;
@@ -56,11 +110,14 @@ py::dict run_match(const std::vector<profile>& remains, const std::vector<profil
   o.diagnostic_weight = diagnostic_weight;
   o.discordant_at = discordant_at;
   o.validate();
+  progress_relay relay(progress);
+  o.progress = [&relay](report_stage stage, std::uint64_t done, std::uint64_t total) { return relay(stage, done, total); };
   match_report r;
   {
     py::gil_scoped_release release;
     r = report_matches(remains, relatives, o);
   }
+  relay.rethrow();
   py::dict out;
   std::vector<std::uint8_t> verdict_codes(r.verdicts.size());
   std::transform(r.verdicts.begin(), r.verdicts.end(), verdict_codes.begin(), [](verdict v) { return static_cast<std::uint8_t>(v); });
@@ -213,7 +270,8 @@ void bind_match(py::module_& m) {
   m.def("_match", &run_match, py::arg("remains"), py::arg("relatives"), py::arg("max_differences"), py::arg("top_k"),
         py::arg("threads"), py::arg("tree"), py::arg("scores"), py::arg("counts"), py::arg("fast_search"),
         py::arg("isa"), py::arg("ignore_length_variants"), py::arg("pattern_match_heteroplasmy"),
-        py::arg("inconclusive_at"), py::arg("exclusion_at"), py::arg("diagnostic_weight"), py::arg("discordant_at"));
+        py::arg("inconclusive_at"), py::arg("exclusion_at"), py::arg("diagnostic_weight"), py::arg("discordant_at"),
+        py::arg("progress") = py::none());
 
   m.def(
       "_dense_codes",

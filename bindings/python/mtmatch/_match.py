@@ -13,7 +13,8 @@ skips the pairs that provably exceed ``max_differences`` and scores only the pai
 from __future__ import annotations
 
 import functools
-from typing import Any, Optional
+import inspect
+from typing import Any, Callable, Optional
 
 import numpy as np
 
@@ -144,11 +145,26 @@ class MatchResult:
         return frame
 
 
+def _progress_caller(progress: Optional[Callable]) -> Optional[Callable]:
+    """The user's callback as the engine calls it: (done, total, stage)."""
+    if progress is None:
+        return None
+    if not callable(progress):
+        raise TypeError("match: progress must be a callable progress(done, total) or progress(done, total, stage)")
+    try:
+        inspect.signature(progress).bind(0, 0, "match")
+        return progress
+    except TypeError:  # takes (done, total)
+        return lambda done, total, stage: progress(done, total)
+    except ValueError:  # no signature to inspect (some builtins): the documented two arguments
+        return lambda done, total, stage: progress(done, total)
+
+
 def match(remains: Any, relatives: Any, *, max_differences: Optional[int] = 2, top_k: Optional[int] = None,
           threads: int = 0, tree: Optional["_core.Tree"] = None, scores: bool = True, counts: bool = False,
           ignore_length_variants: bool = True, pattern_match_heteroplasmy: bool = True, inconclusive_at: int = 1,
           exclusion_at: int = 2, diagnostic_weight: float = 5.0, discordant_at: int = 1, fast_search: bool = True,
-          isa: Optional[str] = None) -> MatchResult:
+          isa: Optional[str] = None, progress: Optional[Callable] = None) -> MatchResult:
     """Match every remains profile against every relative profile.
 
     ``remains``/``relatives``: lists of :class:`Profile`, :class:`ProfileFile` s or DataFrames with
@@ -160,10 +176,21 @@ def match(remains: Any, relatives: Any, *, max_differences: Optional[int] = 2, t
     instead of pairs. ``threads=0`` uses all cores; the GIL is released while the C++ engine runs.
     ``fast_search=False`` sends every pair through the kernel (same result; for benchmarks), ``isa``
     pins the kernels ('scalar', 'avx2', 'avx512'). Bad options raise ValueError.
+
+    ``progress``: called now and then as ``progress(done, total)`` — or ``progress(done, total, stage)``
+    if it takes three arguments — with the progress of the current stage: ``'classify'`` (haplotypes
+    classified, with ``scores``), ``'match'`` (distinct haplotype pairs through the engine), ``'score'``
+    (remains haplotypes scored). Each stage starts a new count, and its last call has
+    ``done == total``. Return ``None`` or ``True`` to go on; ``False`` cancels (the result then has
+    ``cancelled == True`` and holds what was found so far). Calls come from one thread at a time (not
+    always the calling thread), at most about 20 a second. An exception raised in the callback cancels
+    the run and is raised again by ``match()`` once the engine has stopped; so is Ctrl-C
+    (``KeyboardInterrupt``) when noticed at a progress step on the calling thread, with or without
+    a callback.
     """
     a = _profiles(remains, "remains")
     b = _profiles(relatives, "relatives")
     raw = _core._match(a, b, max_differences, top_k, threads, tree, scores, counts, fast_search, isa,
                        ignore_length_variants, pattern_match_heteroplasmy, inconclusive_at, exclusion_at,
-                       diagnostic_weight, discordant_at)
+                       diagnostic_weight, discordant_at, _progress_caller(progress))
     return MatchResult(raw)
