@@ -81,19 +81,28 @@ void count_group(xsimd::avx2, const std::uint64_t* queries, std::size_t words, c
       const std::size_t stop = start + chunk < n_total ? start + chunk : n_total;
       __m256i bytes[Q][2];
       for (std::size_t q = 0; q < Q; ++q) bytes[q][0] = bytes[q][1] = zero;
-      for (std::size_t i = start; i < stop; ++i) {
-        const bool is_edge = i >= plan.n_full;
-        const std::uint32_t w = is_edge ? plan.edge[i - plan.n_full] : plan.full[i];
+      // whole words first (no mask to apply), then the edge words
+      const std::size_t stop_full = stop < plan.n_full ? stop : plan.n_full;
+      for (std::size_t i = start; i < stop_full; ++i) {
+        const std::uint64_t* rows = base + std::size_t{plan.full[i]} * block_rows;
+        const batch r0 = batch::load_aligned(rows);
+        const batch r1 = batch::load_aligned(rows + 4);
+        for (std::size_t q = 0; q < Q; ++q) {
+          const batch qw(queries[q * words + plan.full[i]]);
+          bytes[q][0] = _mm256_add_epi8(bytes[q][0], popcount_bytes(r0 ^ qw, table, low));
+          bytes[q][1] = _mm256_add_epi8(bytes[q][1], popcount_bytes(r1 ^ qw, table, low));
+        }
+      }
+      for (std::size_t i = start > plan.n_full ? start : plan.n_full; i < stop; ++i) {
+        const std::uint32_t w = plan.edge[i - plan.n_full];
         const std::uint64_t* rows = base + std::size_t{w} * block_rows;
         const batch r0 = batch::load_aligned(rows);
         const batch r1 = batch::load_aligned(rows + 4);
-        const batch m(is_edge ? plan.edge_mask[i - plan.n_full] : ~std::uint64_t{0});
+        const batch m(plan.edge_mask[i - plan.n_full]);
         for (std::size_t q = 0; q < Q; ++q) {
           const batch qw(queries[q * words + w]);
-          const batch x0 = (r0 ^ qw) & m;
-          const batch x1 = (r1 ^ qw) & m;
-          bytes[q][0] = _mm256_add_epi8(bytes[q][0], popcount_bytes(x0, table, low));
-          bytes[q][1] = _mm256_add_epi8(bytes[q][1], popcount_bytes(x1, table, low));
+          bytes[q][0] = _mm256_add_epi8(bytes[q][0], popcount_bytes((r0 ^ qw) & m, table, low));
+          bytes[q][1] = _mm256_add_epi8(bytes[q][1], popcount_bytes((r1 ^ qw) & m, table, low));
         }
       }
       for (std::size_t q = 0; q < Q; ++q) {
