@@ -6,10 +6,14 @@
 //   MTMATCH_BENCH_REMAINS=30000 MTMATCH_BENCH_RELATIVES=60000 build/bin/bench_match
 //
 // Counters: profile pairs/s (remains × relatives per second of wall time), distinct pairs (after
-// collapsing identical haplotypes), kernel pairs, candidates (settled per site), results.
+// collapsing identical haplotypes), kernel pairs, candidates (settled per site), results (rows;
+// grouped: haplotype pairs, profile_pair_results the profile pairs they stand for).
+// The national set: MTMATCH_BENCH_REMAINS=300000 MTMATCH_BENCH_RELATIVES=600000
+//   build/bin/bench_match --benchmark_filter='bm_(grouped|counts|top)'
 
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -40,7 +44,9 @@ const corpus& data() {
     const std::size_t n_relatives = env_size("MTMATCH_BENCH_RELATIVES", 24000);
     mtmatch::simulate_options o;
     o.seed = 2024;
-    o.martyrs = static_cast<std::int64_t>(n_remains * 4 + n_relatives * 2 + 1000);
+    // ~0.62 remains and ~1.23 sampled relatives per martyr (simulate.hpp defaults): enough martyrs
+    // for both sides, and not many more (the national set, 300k x 600k, is ~490,000 martyrs)
+    o.martyrs = static_cast<std::int64_t>(std::max(n_remains * 17 / 10, n_relatives * 85 / 100) + 1000);
     o.remains_coverage = {0, 0, 1, 0};  // control region, with the default share of missing stretches
     o.relative_coverage = {0, 0, 1, 0};
     mtmatch::simulator sim(o);
@@ -100,6 +106,22 @@ void bm_threshold(benchmark::State& state) {
   set_counters(state, m);
 }
 
+// args: max differences, threads — each distinct haplotype pair once (match_options::group_identical)
+void bm_grouped(benchmark::State& state) {
+  const corpus& c = data();
+  mtmatch::match_options o;
+  o.max_differences = static_cast<int>(state.range(0));
+  o.threads = static_cast<std::size_t>(state.range(1));
+  o.group_identical = true;
+  mtmatch::match_result m;
+  for (auto _ : state) {
+    m = mtmatch::match(c.sides.remains, c.sides.relatives, o);
+    benchmark::DoNotOptimize(m.remains.data());
+  }
+  set_counters(state, m);
+  state.counters["profile_pair_results"] = static_cast<double>(m.profile_pairs);
+}
+
 // args: max differences, threads
 void bm_counts(benchmark::State& state) {
   const corpus& c = data();
@@ -139,6 +161,7 @@ BENCHMARK(bm_threshold)
     ->Args({2, 2, 0})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
+BENCHMARK(bm_grouped)->ArgNames({"k", "threads"})->Args({2, 1})->Args({2, 2})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(bm_counts)->ArgNames({"k", "threads"})->Args({2, 2})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(bm_top)->ArgNames({"top", "threads"})->Args({5, 2})->Unit(benchmark::kMillisecond)->UseRealTime();
 
