@@ -5,16 +5,19 @@
 ///
 /// How it stays exact and fast. Each side is encoded (encode.hpp) with one shared dictionary; a
 /// SIMD kernel (detail/kernels.hpp, one build per ISA) counts differing core bits over the two
-/// profiles' common coverage. That bit count, minus the slack of the two haplotypes (heteroplasmies
-/// that pattern-match, two alleles of one site, deletions whose events compare() merges), is a
-/// lower bound of compare()'s count, so a pair whose bound exceeds the threshold is skipped with
-/// no false negative. Surviving pairs are settled per site from their differing bits (and, for the
-/// rare deletions that interact with a neighbouring difference or a coverage edge, by compare()
-/// itself). Identical haplotypes are compared once and expanded afterwards. For threshold queries
-/// the fast search also skips, before the kernel, relatives whose variant count differs by more
-/// than the bound allows (count filter) and, when it pays, visits only relatives that share one of
-/// the rarest variants of the remains (prefix filter, Mann et al., PVLDB 2016 — not built yet: on
-/// realistic data the kernel is under 5 % of the time, the settling of true near pairs the rest).
+/// profiles' common coverage (a remains with a missing stretch gets its own mask). That bit count,
+/// minus the slack of the two haplotypes (heteroplasmies that pattern-match, two alleles of one
+/// site, deletions whose events compare() merges), is a lower bound of compare()'s count; a second
+/// SIMD pass (detail::select_rows) keeps the pairs whose bound is within the shift margin of the
+/// threshold, so a pair that exceeds it is skipped with no false negative and without a branch.
+/// Surviving pairs are settled per site from their differing bits (and, for clusters of variants
+/// that share a window — a C-tract, indels, three or more substitutions — by compare() itself on
+/// the cut-down profiles, remembered for the run). Identical haplotypes are compared once and
+/// expanded afterwards, or not at all (match_options::group_identical). For threshold queries the
+/// fast search also skips, before the kernel, relatives whose variant count differs by more than the
+/// bound allows (count filter). Not built: the prefix filter (Mann et al., PVLDB 2016) — on
+/// realistic data the kernel is a few per cent of the time; settling the pairs near the threshold
+/// (a sixth of all pairs lie within the shift margin) is the rest.
 ///
 /// What the bound rests on. compare() aligns windows around the differing variants and may need
 /// fewer events than there are differing sites. The slack covers the cases that happen: a
@@ -23,7 +26,8 @@
 /// variant), a one-sided length variant (1 each); and pairs within 3 of the bound are checked for
 /// windows of >= 3 differing substitutions that an insertion plus a deletion could re-read. These
 /// rules are checked, not proved: the tests and stress runs compare every pair with compare()
-/// (random and simulated profiles, three policies, about 20 million pairs, no difference).
+/// (random and simulated profiles — control regions and mixed degraded coverages —, three policies,
+/// about 75 million pairs, no difference).
 
 #include <cstddef>
 #include <cstdint>
