@@ -524,7 +524,48 @@ std::shared_ptr<const variant_dictionary> variant_dictionary::extend(
   return dict;
 }
 
+// Would profile_store's constructor (encode.cpp), run on this store's profiles with `next`, give the
+// very arrays this store holds? True when `next` keeps every column and class of the store's
+// dictionary with the same ids, and the facts the per-haplotype arrays are derived from: the core
+// size, each column's variant, slack (both policies) and the flags the constructor reads (length
+// variant, deletion, coverage boundary), each class's range, and each coverage's class. What
+// variant_dictionary::extend() adds for new remains usually leaves all of that as it was; a new
+// class that cuts one of the store's deletions, for one, does not.
+bool profile_store::arrays_valid_under(const variant_dictionary& next) const {
+  const variant_dictionary& dict = *dictionary_;
+  if (next.dense_columns() != dict.dense_columns() || next.dense_words() != dict.dense_words() || next.size() < dict.size() ||
+      next.classes() < dict.classes())
+    return false;
+  constexpr std::uint8_t read_flags = column_length_variant | column_deletion | column_coverage_boundary;
+  for (std::uint32_t id = 0; id < dict.size(); ++id) {
+    const column_info& a = dict.column(id);
+    const column_info& b = next.column(id);
+    if (!(a.value == b.value) || a.slack != b.slack || a.slack_counted != b.slack_counted || (a.flags & read_flags) != (b.flags & read_flags))
+      return false;
+  }
+  for (std::uint16_t c = 0; c < dict.classes(); ++c)
+    if (!(dict.class_range(c) == next.class_range(c))) return false;
+  std::vector<std::int32_t> class_of_exact(ranges_ ? ranges_->size() : 0, -1);
+  for (std::size_t h = 0; h < haplotypes(); ++h) class_of_exact[exact_[h]] = class_[h];
+  for (std::size_t e = 0; e < class_of_exact.size(); ++e) {
+    if (class_of_exact[e] < 0) continue;
+    const auto c = next.find_class((*ranges_)[e]);
+    if (!c || *c != class_of_exact[e]) return false;
+  }
+  return true;
+}
+
 profile_store profile_store::reencoded(std::shared_ptr<const variant_dictionary> dictionary) const {
+  if (!dictionary) throw error("profile_store::reencoded: no dictionary");
+  if (dictionary_ && arrays_valid_under(*dictionary)) {
+    profile_store same = *this;  // shares the arrays (and a mapping)
+    same.dictionary_ = std::move(dictionary);
+    return same;
+  }
+  return encoded_again(std::move(dictionary));
+}
+
+profile_store profile_store::encoded_again(std::shared_ptr<const variant_dictionary> dictionary) const {
   std::vector<profile> profiles;
   profiles.reserve(size());
   for (std::size_t i = 0; i < size(); ++i) profiles.push_back(decode(i));
@@ -964,7 +1005,7 @@ profile_store profile_store::load_v2(const std::string& path, std::shared_ptr<co
   // 5. Arrays derived under other rules (another mtmatch): re-encode from the rows, don't trust them.
   const bool same_rules = rules_fingerprint(*dict) == header.fingerprint;
   if (options.verify || !same_rules) s.check_contents(path, same_rules);
-  if (!same_rules) return s.reencoded(dict);
+  if (!same_rules) return s.encoded_again(dict);
   return s;
 }
 

@@ -326,6 +326,10 @@ class profile_store {
   [[nodiscard]] profile decode_haplotype(std::uint32_t h) const;
 
   /// The same profiles encoded with another dictionary (e.g. one from variant_dictionary::extend()).
+  /// When the arrays would come out the same — `dictionary` keeps this store's columns, classes and
+  /// the facts derived from them, as extending it for new remains usually does — the result shares
+  /// this store's arrays (and mapping) and only its dictionary differs: a mapped relatives store stays
+  /// mapped and nothing is re-encoded. Otherwise every profile is decoded and encoded again.
   [[nodiscard]] profile_store reencoded(std::shared_ptr<const variant_dictionary> dictionary) const;
 
   /// Writes the store and its dictionary to `path` in format version 2 (see store_io.cpp for the
@@ -387,6 +391,8 @@ class profile_store {
   static void read_dictionary(Reader& r, variant_dictionary& dict);
   static std::uint64_t rules_fingerprint(const variant_dictionary& dict);
   void check_contents(const std::string& path, bool derived) const;
+  [[nodiscard]] bool arrays_valid_under(const variant_dictionary& next) const;
+  [[nodiscard]] profile_store encoded_again(std::shared_ptr<const variant_dictionary> dictionary) const;
 
   std::shared_ptr<const variant_dictionary> dictionary_;
   std::shared_ptr<const backing> backing_;

@@ -25,6 +25,7 @@
 #include "mtmatch/encode.hpp"
 #include "mtmatch/error.hpp"
 #include "mtmatch/match.hpp"
+#include "mtmatch/reference.hpp"
 
 namespace {
 
@@ -703,6 +704,66 @@ TEST_F(StoreIoFile, ArraysDerivedUnderOtherRulesAreReencoded) {
     expect_same_store(samples().sides.relatives, loaded);
     expect_same_engine(loaded);
   }
+}
+
+// ---- new remains against a saved store -------------------------------------------------------------
+
+TEST_F(StoreIoFile, ExtendedDictionaryKeepsTheMappedArraysWhenTheyStayValid) {
+  const auto& s = samples();
+  const profile_store loaded = profile_store::load(path_);
+  const auto& dict = loaded.dictionary();
+  // A remains profile with a substitution the store never saw, at a coverage it has.
+  profile stranger = s.relatives[0];
+  stranger.id = "STRANGER";
+  for (std::int32_t p = 16100; p < 16400; ++p) {
+    const char ref = mtmatch::rcrs()[p];
+    const char alt = ref == 'A' ? 'G' : ref == 'G' ? 'A' : ref == 'C' ? 'T' : 'C';
+    const auto v = engine_fixtures::substitution(p, alt);
+    if (!stranger.coverage.contains(p) || dict.find(v)) continue;
+    bool taken = false;
+    for (const auto& w : stranger.variants) taken = taken || w.position == p;
+    if (taken) continue;
+    stranger.variants.push_back(v);
+    std::sort(stranger.variants.begin(), stranger.variants.end());
+    break;
+  }
+  ASSERT_EQ(stranger.variants.size(), s.relatives[0].variants.size() + 1);
+  std::vector<profile> remains = s.remains;
+  remains.push_back(stranger);
+  const std::span<const profile> sets[1] = {remains};
+  const auto extended = mtmatch::variant_dictionary::extend(loaded.dictionary_ptr(), sets);
+  ASSERT_NE(extended, loaded.dictionary_ptr());
+  const profile_store shared = loaded.reencoded(extended);
+  EXPECT_EQ(shared.blocks(), loaded.blocks()) << "nothing re-encoded";
+  EXPECT_TRUE(shared.mapped());
+  EXPECT_EQ(shared.dictionary_ptr(), extended);
+  const profile_store fresh(extended, s.relatives);  // what re-encoding would give
+  expect_same_store(fresh, shared);
+  const profile_store rem(extended, remains);
+  mtmatch::match_options o;
+  o.max_differences = 3;
+  expect_same_matches(mtmatch::match(rem, fresh, o), mtmatch::match(rem, shared, o));
+
+  // A coverage class that cuts one of the store's long deletions changes that column's slack: the
+  // arrays are stale and the store is encoded again.
+  std::uint32_t cut = 0;
+  while (cut < dict.size() && !(dict.column(cut).is(mtmatch::column_deletion) && dict.column(cut).last > dict.column(cut).first &&
+                                dict.column(cut).first > 100))
+    ++cut;
+  ASSERT_LT(cut, dict.size()) << "the fixture needs a deletion of more than one base";
+  profile partial;
+  partial.id = "PARTIAL";
+  partial.coverage = mtmatch::range::parse("1-" + std::to_string(dict.column(cut).first));
+  remains.push_back(partial);
+  const std::span<const profile> more[1] = {remains};
+  const auto cutting = mtmatch::variant_dictionary::extend(loaded.dictionary_ptr(), more);
+  ASSERT_NE(cutting->column(cut).slack, dict.column(cut).slack);
+  const profile_store again = loaded.reencoded(cutting);
+  EXPECT_FALSE(again.mapped());
+  const profile_store fresh_cut(cutting, s.relatives);
+  expect_same_store(fresh_cut, again);
+  const profile_store rem_cut(cutting, remains);
+  expect_same_matches(mtmatch::match(rem_cut, fresh_cut, o), mtmatch::match(rem_cut, again, o));
 }
 
 // ---- version 1 ------------------------------------------------------------------------------------
