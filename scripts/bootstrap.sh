@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   cmake ninja-build g++ make pkg-config ccache
-  libeigen3-dev libtbb-dev libxsimd-dev xtl-dev libcli11-dev libsqlite3-dev libhts-dev zlib1g-dev
+  libeigen3-dev libtbb-dev libxsimd-dev xtl-dev libcli11-dev libsqlite3-dev libhts-dev zlib1g-dev libxxhash-dev
   pybind11-dev python3-dev python3-pybind11 python3-numpy python3-pytest python3-pandas
   python3-scipy python3-faiss
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -47,13 +47,16 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <bit>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <memory>
+#include <new>
 #include <unordered_set>
+
+#include <xxhash.h>
 
 #include "mtmatch/encode.hpp"
 #include "mtmatch/error.hpp"
@@ -79,123 +82,30 @@ constexpr std::size_t section_alignment = 64;
 // rows are ordered: files written under the old rules are then re-encoded on load, not trusted.
 constexpr std::uint64_t store_rules_revision = 1;
 
-// ---- XXH64 (Yann Collet's xxHash, 64-bit; checked against libxxhash 0.8 in store_io_test) -------
+// ---- XXH64 (libxxhash) ---------------------------------------------------------------------------
 
-constexpr std::uint64_t prime1 = 0x9E3779B185EBCA87ULL;
-constexpr std::uint64_t prime2 = 0xC2B2AE3D27D4EB4FULL;
-constexpr std::uint64_t prime3 = 0x165667B19E3779F9ULL;
-constexpr std::uint64_t prime4 = 0x85EBCA77C2B2AE63ULL;
-constexpr std::uint64_t prime5 = 0x27D4EB2F165667C5ULL;
-
-inline std::uint64_t read64(const unsigned char* p) noexcept {
-  std::uint64_t v;
-  std::memcpy(&v, p, 8);
-  return v;
-}
-inline std::uint32_t read32(const unsigned char* p) noexcept {
-  std::uint32_t v;
-  std::memcpy(&v, p, 4);
-  return v;
-}
-inline std::uint64_t xxh_round(std::uint64_t acc, std::uint64_t input) noexcept {
-  acc += input * prime2;
-  acc = std::rotl(acc, 31);
-  return acc * prime1;
-}
-inline std::uint64_t xxh_merge(std::uint64_t acc, std::uint64_t v) noexcept {
-  acc ^= xxh_round(0, v);
-  return acc * prime1 + prime4;
-}
-
-// Streaming XXH64: the payload is hashed section by section as it is written.
+// Streaming XXH64 over libxxhash's XXH64_state_t: the payload is hashed section by section as it is
+// written. The state comes from XXH64_createState() because its layout is libxxhash's own business
+// (it is public only under XXH_STATIC_LINKING_ONLY, which a shared libxxhash does not promise).
 class xxh64 {
  public:
-  explicit xxh64(std::uint64_t seed = 0) noexcept
-      : v_{seed + prime1 + prime2, seed + prime2, seed, seed - prime1}, seed_(seed) {}
-
-  void update(const void* data, std::size_t n) noexcept {
-    const auto* p = static_cast<const unsigned char*>(data);
-    total_ += n;
-    if (buffered_ + n < 32) {
-      if (n != 0) std::memcpy(buffer_ + buffered_, p, n);
-      buffered_ += n;
-      return;
-    }
-    if (buffered_ != 0) {
-      const std::size_t fill = 32 - buffered_;
-      std::memcpy(buffer_ + buffered_, p, fill);
-      stripe(buffer_);
-      p += fill;
-      n -= fill;
-      buffered_ = 0;
-    }
-    // Four independent lanes: the multiplies of one stripe do not wait for each other.
-    std::uint64_t a = v_[0], b = v_[1], c = v_[2], d = v_[3];
-    for (; n >= 32; p += 32, n -= 32) {
-      a = xxh_round(a, read64(p));
-      b = xxh_round(b, read64(p + 8));
-      c = xxh_round(c, read64(p + 16));
-      d = xxh_round(d, read64(p + 24));
-    }
-    v_[0] = a, v_[1] = b, v_[2] = c, v_[3] = d;
-    if (n != 0) std::memcpy(buffer_, p, n);
-    buffered_ = n;
+  explicit xxh64(std::uint64_t seed = 0) : state_(XXH64_createState()) {
+    if (!state_) throw std::bad_alloc();
+    (void)XXH64_reset(state_.get(), seed);  // cannot fail on a state that exists
   }
 
-  void zeros(std::size_t n) noexcept {
-    static constexpr unsigned char none[section_alignment] = {};
-    while (n > 0) {
-      const std::size_t k = std::min(n, sizeof none);
-      update(none, k);
-      n -= k;
-    }
-  }
+  void update(const void* data, std::size_t n) noexcept { (void)XXH64_update(state_.get(), data, n); }
 
-  [[nodiscard]] std::uint64_t digest() const noexcept {
-    std::uint64_t h;
-    if (total_ >= 32) {
-      h = std::rotl(v_[0], 1) + std::rotl(v_[1], 7) + std::rotl(v_[2], 12) + std::rotl(v_[3], 18);
-      for (std::uint64_t v : v_) h = xxh_merge(h, v);
-    } else {
-      h = seed_ + prime5;
-    }
-    h += total_;
-    const unsigned char* p = buffer_;
-    std::size_t n = buffered_;
-    for (; n >= 8; p += 8, n -= 8) h = std::rotl(h ^ xxh_round(0, read64(p)), 27) * prime1 + prime4;
-    if (n >= 4) {
-      h = std::rotl(h ^ (std::uint64_t{read32(p)} * prime1), 23) * prime2 + prime3;
-      p += 4;
-      n -= 4;
-    }
-    for (; n > 0; ++p, --n) h = std::rotl(h ^ (*p * prime5), 11) * prime1;
-    h ^= h >> 33;
-    h *= prime2;
-    h ^= h >> 29;
-    h *= prime3;
-    h ^= h >> 32;
-    return h;
-  }
+  [[nodiscard]] std::uint64_t digest() const noexcept { return XXH64_digest(state_.get()); }
 
  private:
-  void stripe(const unsigned char* p) noexcept {
-    v_[0] = xxh_round(v_[0], read64(p));
-    v_[1] = xxh_round(v_[1], read64(p + 8));
-    v_[2] = xxh_round(v_[2], read64(p + 16));
-    v_[3] = xxh_round(v_[3], read64(p + 24));
-  }
-  std::uint64_t v_[4];
-  std::uint64_t seed_;
-  std::uint64_t total_ = 0;
-  unsigned char buffer_[32] = {};
-  std::size_t buffered_ = 0;
+  struct free_state {
+    void operator()(XXH64_state_t* s) const noexcept { (void)XXH64_freeState(s); }
+  };
+  std::unique_ptr<XXH64_state_t, free_state> state_;
 };
 
-std::uint64_t hash_of(const void* data, std::size_t n, std::uint64_t seed = 0) noexcept {
-  xxh64 h(seed);
-  h.update(data, n);
-  return h.digest();
-}
+std::uint64_t hash_of(const void* data, std::size_t n, std::uint64_t seed = 0) noexcept { return XXH64(data, n, seed); }
 
 std::uint64_t fnv1a(const char* data, std::size_t n) noexcept {
   std::uint64_t h = 1469598103934665603ULL;
