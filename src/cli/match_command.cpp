@@ -1,4 +1,5 @@
-// `mtmatch match --remains R.hsd --relatives Q.hsd [--max-differences 2] [--top K] [-o matches.tsv]`:
+// `mtmatch match --remains R.hsd --relatives Q.hsd [--max-differences 2] [--top K] [-o matches.tsv]`
+// (or `--relatives-store Q.mtm [--no-verify]`, a store saved by --save-store):
 // every remains against every relative with the engine, the reported pairs scored against the tree
 // (report.hpp), as TSV. Bad records go to stderr with file:line:column, like `mtmatch normalize`.
 #include <unistd.h>
@@ -92,6 +93,7 @@ void add_match_command(CLI::App& app) {
     bool count_length = false;
     bool literal = false;
     bool quiet = false;
+    bool no_verify = false;
   };
   auto opt = std::make_shared<options>();
   auto* cmd = app.add_subcommand(
@@ -108,6 +110,12 @@ void add_match_command(CLI::App& app) {
                                 "Relatives as an encoded store written by --save-store (instead of --relatives)")
                     ->check(CLI::ExistingFile);
   relatives->excludes(store);
+  cmd->add_flag("--no-verify", opt->no_verify,
+                "Load --relatives-store without reading its payload first (faster for a large store): the header, "
+                "section table, dictionary and coverages are still checked, but not the payload checksum nor the "
+                "indexes in the rows and lists, so bytes damaged on disk since the file was written go unnoticed "
+                "and can give wrong matches or crash. Only for a store this program wrote and has loaded verified")
+      ->needs(store);
   cmd->add_option("--save-store", opt->save_store,
                   "Also save the relatives, encoded, to this file (load it later with --relatives-store)")
       ->needs(relatives);
@@ -171,7 +179,7 @@ void add_match_command(CLI::App& app) {
       // A store keeps its own dictionary: the remains' new variants extend it (same ids for the old).
       profile_store loaded;
       if (!opt->relatives_store.empty()) {
-        loaded = profile_store::load(opt->relatives_store);
+        loaded = profile_store::load(opt->relatives_store, load_options{.verify = !opt->no_verify});
       } else {
         const profile_file rel = read_side(opt->relatives, opt->table, ro);
         report_errors(rel, opt->relatives);
