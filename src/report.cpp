@@ -42,12 +42,14 @@ void report_options::validate() const {
 
 const std::string& match_report::haplogroup_a(std::size_t i) const {
   static const std::string none;
-  return scored ? remains_haplogroups[remains[i]] : none;
+  if (!scored) return none;
+  return remains_haplogroups[grouped ? remains_of(remains[i]).front() : remains[i]];
 }
 
 const std::string& match_report::haplogroup_b(std::size_t i) const {
   static const std::string none;
-  return scored ? relative_haplogroups[relative[i]] : none;
+  if (!scored) return none;
+  return relative_haplogroups[grouped ? relatives_of(relative[i]).front() : relative[i]];
 }
 
 namespace {
@@ -104,6 +106,7 @@ class reporter {
   }
   std::vector<classification> classify_side(const std::vector<profile>& haps, std::uint64_t& done, std::uint64_t total);
   void score_rows(match_report& out);
+  void score_grouped_rows(match_report& out);
 
   const profile_store& a_;
   const profile_store& b_;
@@ -203,6 +206,27 @@ void reporter::score_rows(match_report& out) {
   out.scored_pairs = pairs.load();
 }
 
+// Grouped rows are distinct haplotype pairs already: each is compared and scored once.
+void reporter::score_grouped_rows(match_report& out) {
+  const std::size_t n = out.size();
+  out.weighted_differences.assign(n, std::numeric_limits<double>::quiet_NaN());
+  out.discordant.assign(n, 0);
+  out.discordant_sites.assign(n, 0);
+  std::atomic<std::uint64_t> done{0};
+  const std::uint64_t total = n;
+  parallel_ranges(n, opt_.match.threads, 1024, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) {
+      if (cancelled_.load(std::memory_order_relaxed)) return;
+      const pair_score s = score_pair(out.remains[i], out.relative[i], out.differences[i]);
+      out.weighted_differences[i] = s.weighted;
+      out.discordant[i] = s.discordant;
+      out.discordant_sites[i] = s.sites;
+    }
+    tick(report_stage::score, done.fetch_add(end - begin) + (end - begin), total);
+  });
+  out.scored_pairs = n;
+}
+
 match_report reporter::run() {
   opt_.validate();
   match_report out;
@@ -242,6 +266,21 @@ match_report reporter::run() {
     };
   }
   match_result m = match(a_, b_, mo);
+  out.grouped = m.grouped;
+  out.profile_pairs = m.profile_pairs;
+  if (m.grouped) {
+    auto members = [](const profile_store& side, std::vector<std::uint32_t>& begin, std::vector<std::uint32_t>& list) {
+      begin.assign(side.haplotypes() + 1, 0);
+      list.reserve(side.size());
+      for (std::uint32_t h = 0; h < side.haplotypes(); ++h) {
+        const auto ms = side.members(h);
+        list.insert(list.end(), ms.begin(), ms.end());
+        begin[h + 1] = static_cast<std::uint32_t>(list.size());
+      }
+    };
+    members(a_, out.remains_members_begin, out.remains_members);
+    members(b_, out.relative_members_begin, out.relative_members);
+  }
   out.remains = std::move(m.remains);
   out.relative = std::move(m.relative);
   out.differences = std::move(m.differences);
@@ -259,7 +298,8 @@ match_report reporter::run() {
       out.discordant.assign(out.size(), 0);
       out.discordant_sites.assign(out.size(), 0);
     } else {
-      score_rows(out);
+      if (out.grouped) score_grouped_rows(out);
+      else score_rows(out);
       out.cancelled = cancelled_.load();
     }
   }
@@ -349,10 +389,10 @@ void write_tsv(std::ostream& out, const match_report& report) {
   }
   buf += tsv_header(report.scored);
   buf += '\n';
-  for (std::size_t i = 0; i < report.size(); ++i) {
-    buf += report.remains_ids[report.remains[i]];
+  auto write_row = [&](std::size_t i, std::uint32_t a, std::uint32_t b) {
+    buf += report.remains_ids[a];
     buf += '\t';
-    buf += report.relative_ids[report.relative[i]];
+    buf += report.relative_ids[b];
     buf += '\t';
     put_number(buf, report.compared_length[i]);
     buf += '\t';
@@ -378,6 +418,14 @@ void write_tsv(std::ostream& out, const match_report& report) {
     }
     buf += '\n';
     flush(false);
+  };
+  for (std::size_t i = 0; i < report.size(); ++i) {
+    if (!report.grouped) {
+      write_row(i, report.remains[i], report.relative[i]);
+      continue;
+    }
+    for (std::uint32_t a : report.remains_of(report.remains[i]))
+      for (std::uint32_t b : report.relatives_of(report.relative[i])) write_row(i, a, b);
   }
   flush(true);
 }

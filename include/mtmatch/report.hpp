@@ -76,6 +76,10 @@ struct report_options {
 
 /// Results as columns, one entry per reported pair, in the engine's order: by remains index, then
 /// relative index (threshold), or by rank (top_k). Haplogroups are kept per profile.
+/// With match_options::group_identical (`grouped`), a row is a pair of distinct haplotypes — identical
+/// profiles of a side, listed in `remains_members` / `relative_members` — standing for every pair of
+/// their members, ordered by remains haplotype then relatives haplotype; write_tsv() writes the
+/// member pairs of each row.
 struct match_report {
   std::vector<std::uint32_t> remains;          ///< index into the remains given
   std::vector<std::uint32_t> relative;         ///< index into the relatives given
@@ -99,8 +103,24 @@ struct match_report {
   match_stats stats;
   std::uint64_t scored_pairs = 0;  ///< distinct haplotype pairs compared and scored
   std::string tree_name;           ///< the tree classified on (scored)
+  bool grouped = false;            ///< rows are haplotype pairs (see above)
+  std::uint64_t profile_pairs = 0; ///< the profile pairs the rows stand for (= size() unless grouped)
+  /// grouped: the profiles (indices into the remains given) of remains haplotype h are
+  /// `remains_members[remains_members_begin[h] .. remains_members_begin[h + 1])`, ascending.
+  std::vector<std::uint32_t> remains_members_begin;
+  std::vector<std::uint32_t> remains_members;
+  std::vector<std::uint32_t> relative_members_begin;  ///< the same for the relatives
+  std::vector<std::uint32_t> relative_members;
 
   [[nodiscard]] std::size_t size() const noexcept { return remains.size(); }
+  /// The profiles of remains haplotype h (grouped), ascending.
+  [[nodiscard]] std::span<const std::uint32_t> remains_of(std::uint32_t h) const noexcept {
+    return {remains_members.data() + remains_members_begin[h], remains_members.data() + remains_members_begin[h + 1]};
+  }
+  /// The profiles of relatives haplotype h (grouped), ascending.
+  [[nodiscard]] std::span<const std::uint32_t> relatives_of(std::uint32_t h) const noexcept {
+    return {relative_members.data() + relative_members_begin[h], relative_members.data() + relative_members_begin[h + 1]};
+  }
   /// comparison::haplogroup_a of row i ("" unless scored).
   [[nodiscard]] const std::string& haplogroup_a(std::size_t i) const;
   /// comparison::haplogroup_b of row i ("" unless scored).
@@ -120,7 +140,7 @@ struct match_report {
 /// then, when `scored`, `weighted_differences haplogroup_a haplogroup_b discordant`.
 [[nodiscard]] std::string tsv_header(bool scored);
 
-/// Writes the header and one line per row: ids, compared length, differences, verdict (to_string),
+/// Writes the header and one line per row (grouped: per member pair of each row): ids, compared length, differences, verdict (to_string),
 /// weighted differences with 4 decimals, the two haplogroups, discordant as 0/1. counts_only
 /// reports are written as `remains_id d0 d1 …` (relatives with 0, 1, … differences).
 void write_tsv(std::ostream& out, const match_report& report);

@@ -309,6 +309,49 @@ TEST(Report, ProgressStagesAndCancel) {
   }
 }
 
+// A grouped report stands for the ungrouped one: each row's member pairs carry the row's scores and
+// haplogroups, equal to compare(a, b, tree) (the oracle); its TSV has the same lines.
+TEST(Report, GroupedRowsStandForEveryMemberPair) {
+  for (const dataset& d : {simulated_dataset(2025, 80, 160), realistic_dataset(8, 60, 120)}) {
+    const auto all = all_scored(d);
+    for (int k : {0, 3}) {
+      mtmatch::report_options o;
+      o.match.max_differences = k;
+      o.match.group_identical = true;
+      const auto g = mtmatch::report_matches(d.remains, d.relatives, o);
+      ASSERT_TRUE(g.grouped);
+      ASSERT_TRUE(g.scored);
+      std::vector<row> expanded;
+      for (std::size_t i = 0; i < g.size(); ++i) {
+        if (i > 0) {
+          EXPECT_TRUE(std::tie(g.remains[i - 1], g.relative[i - 1]) < std::tie(g.remains[i], g.relative[i]));
+        }
+        for (std::uint32_t a : g.remains_of(g.remains[i]))
+          for (std::uint32_t b : g.relatives_of(g.relative[i]))
+            expanded.push_back({a, b, g.differences[i], g.compared_length[i], g.verdicts[i], g.weighted_differences[i],
+                                g.haplogroup_a(i), g.haplogroup_b(i), g.discordant[i] != 0, g.discordant_sites[i]});
+      }
+      std::sort(expanded.begin(), expanded.end(), [](const row& x, const row& y) { return std::tie(x.a, x.b) < std::tie(y.a, y.b); });
+      EXPECT_EQ(g.profile_pairs, expanded.size());
+      expect_same(expanded, oracle(all, k, std::nullopt), "grouped k=" + std::to_string(k), d);
+
+      o.match.group_identical = false;
+      const auto plain = mtmatch::report_matches(d.remains, d.relatives, o);
+      EXPECT_LE(g.size(), plain.size());
+      auto lines = [](const mtmatch::match_report& r) {
+        std::ostringstream out;
+        mtmatch::write_tsv(out, r);
+        std::vector<std::string> v;
+        std::istringstream in(out.str());
+        for (std::string line; std::getline(in, line);) v.push_back(line);
+        std::sort(v.begin() + 1, v.end());
+        return v;
+      };
+      EXPECT_EQ(lines(g), lines(plain));
+    }
+  }
+}
+
 TEST(Report, TsvRoundTrip) {
   const dataset d = simulated_dataset(9, 30, 60);
   mtmatch::report_options o;
