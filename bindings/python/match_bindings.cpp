@@ -96,8 +96,9 @@ py::dict run_match(const std::vector<profile>& remains, const std::vector<profil
                    std::optional<int> max_differences, std::optional<std::size_t> top_k, std::size_t threads,
                    const tree_ptr& tree, bool scores, bool counts, bool fast_search, std::optional<std::string> force_isa,
                    bool ignore_length_variants, bool pattern_match_heteroplasmy, int inconclusive_at, int exclusion_at,
-                   double diagnostic_weight, int discordant_at, const py::object& progress) {
+                   double diagnostic_weight, int discordant_at, const py::object& progress, bool group_identical) {
   report_options o;
+  o.match.group_identical = group_identical;
   o.match.max_differences = max_differences;
   o.match.top_k = top_k;
   o.match.threads = threads;
@@ -142,6 +143,14 @@ py::dict run_match(const std::vector<profile>& remains, const std::vector<profil
   out["counts"] = to_numpy(std::move(r.counts));
   out["counts_width"] = r.counts_width;
   out["cancelled"] = r.cancelled;
+  out["grouped"] = r.grouped;
+  out["profile_pairs"] = r.profile_pairs;
+  if (r.grouped) {
+    out["remains_members_begin"] = to_numpy(std::move(r.remains_members_begin));
+    out["remains_members"] = to_numpy(std::move(r.remains_members));
+    out["relative_members_begin"] = to_numpy(std::move(r.relative_members_begin));
+    out["relative_members"] = to_numpy(std::move(r.relative_members));
+  }
   out["isa"] = std::string(to_string(r.level));
   py::dict stats;
   stats["distinct_pairs"] = r.stats.distinct_pairs;
@@ -271,7 +280,7 @@ void bind_match(py::module_& m) {
         py::arg("threads"), py::arg("tree"), py::arg("scores"), py::arg("counts"), py::arg("fast_search"),
         py::arg("isa"), py::arg("ignore_length_variants"), py::arg("pattern_match_heteroplasmy"),
         py::arg("inconclusive_at"), py::arg("exclusion_at"), py::arg("diagnostic_weight"), py::arg("discordant_at"),
-        py::arg("progress") = py::none());
+        py::arg("progress") = py::none(), py::arg("group_identical") = false);
 
   m.def(
       "_dense_codes",

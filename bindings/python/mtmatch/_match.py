@@ -12,6 +12,7 @@ skips the pairs that provably exceed ``max_differences`` and scores only the pai
 
 from __future__ import annotations
 
+import copy
 import functools
 import inspect
 from typing import Any, Callable, Optional
@@ -47,6 +48,12 @@ class MatchResult:
     ``weighted_differences``, ``haplogroup_a``, ``haplogroup_b``, ``discordant``, ``discordant_sites``.
     ``counts`` (counts=True) is a (remains, max_differences + 1) array. ``isa`` names the kernels that
     ran, ``stats`` the engine's counters.
+
+    ``grouped`` (``group_identical=True``): a row is a pair of distinct haplotypes (identical profiles
+    of a side), standing for every pair of their members; ``remains``/``relative`` are haplotype
+    numbers, ``members_of_remains(h)``/``members_of_relative(h)`` the profile indices, ``remains_id``
+    etc. name the first member, ``profile_pairs`` counts the profile pairs the rows stand for, and
+    ``expand()`` gives the ungrouped result.
     """
 
     def __init__(self, raw: dict):
@@ -68,6 +75,10 @@ class MatchResult:
         width = raw["counts_width"]
         self.counts: Optional[np.ndarray] = raw["counts"].reshape(-1, width) if width else None
         self.cancelled: bool = raw["cancelled"]
+        self.grouped: bool = raw.get("grouped", False)
+        self.profile_pairs: int = raw.get("profile_pairs", len(self.remains))
+        self._members = ((raw["remains_members_begin"], raw["remains_members"]),
+                         (raw["relative_members_begin"], raw["relative_members"])) if self.grouped else None
         self.isa: str = raw["isa"]
         self.stats: dict = raw["stats"]
 
@@ -85,23 +96,71 @@ class MatchResult:
         """'match', 'inconclusive', 'exclusion' or 'no_overlap' per row (from verdict_code)."""
         return np.array(self.verdict_names)[self.verdict_code]
 
+    def _profile(self, side: int) -> np.ndarray:
+        """Per row, the profile index of that side (grouped: the haplotype's first member)."""
+        rows = self.remains if side == 0 else self.relative
+        if not self.grouped:
+            return rows
+        begin, members = self._members[side]
+        return members[begin[rows]] if len(rows) else rows
+
+    def members_of_remains(self, h: int) -> np.ndarray:
+        """Grouped: the remains profiles (indices into the input) of remains haplotype ``h``."""
+        begin, members = self._members[0]
+        return members[begin[h]:begin[h + 1]]
+
+    def members_of_relative(self, h: int) -> np.ndarray:
+        """Grouped: the relative profiles (indices into the input) of relatives haplotype ``h``."""
+        begin, members = self._members[1]
+        return members[begin[h]:begin[h + 1]]
+
     @functools.cached_property
     def remains_id(self) -> np.ndarray:
-        return self._expand(self.remains_ids, self.remains)
+        return self._expand(self.remains_ids, self._profile(0))
 
     @functools.cached_property
     def relative_id(self) -> np.ndarray:
-        return self._expand(self.relative_ids, self.relative)
+        return self._expand(self.relative_ids, self._profile(1))
 
     @functools.cached_property
     def haplogroup_a(self) -> Optional[np.ndarray]:
         """Best haplogroup of the remains profile of each row (None unless scored)."""
-        return self._expand(self.remains_haplogroups, self.remains)
+        return self._expand(self.remains_haplogroups, self._profile(0))
 
     @functools.cached_property
     def haplogroup_b(self) -> Optional[np.ndarray]:
         """Best haplogroup of the relative profile of each row (None unless scored)."""
-        return self._expand(self.relative_haplogroups, self.relative)
+        return self._expand(self.relative_haplogroups, self._profile(1))
+
+    def expand(self) -> "MatchResult":
+        """The profile pairs a grouped result stands for, as an ungrouped result sorted by remains
+        index then relative index (what ``match`` returns without ``group_identical``). Needs memory
+        for ``profile_pairs`` rows; an ungrouped result is returned as it is."""
+        if not self.grouped:
+            return self
+        (begin_a, members_a), (begin_b, members_b) = self._members
+        size_a = np.diff(begin_a).astype(np.int64)[self.remains]
+        size_b = np.diff(begin_b).astype(np.int64)[self.relative]
+        per_row = size_a * size_b
+        row = np.repeat(np.arange(len(self.remains)), per_row)
+        offset = np.arange(int(per_row.sum()), dtype=np.int64) - np.repeat(np.cumsum(per_row) - per_row, per_row)
+        a = members_a[begin_a[self.remains[row]] + offset // size_b[row]]
+        b = members_b[begin_b[self.relative[row]] + offset % size_b[row]]
+        order = np.lexsort((b, a))
+        row = row[order]
+        out = copy.copy(self)
+        for name in ("differences", "compared_length", "verdict_code", "weighted_differences", "discordant",
+                     "discordant_sites"):
+            value = getattr(self, name)
+            if value is not None:
+                setattr(out, name, value[row])
+        out.remains = a[order].astype(self.remains.dtype)
+        out.relative = b[order].astype(self.relative.dtype)
+        out.grouped = False
+        out._members = None
+        for cached in ("verdict", "remains_id", "relative_id", "haplogroup_a", "haplogroup_b"):
+            out.__dict__.pop(cached, None)
+        return out
 
     def __len__(self) -> int:
         return len(self.remains)
@@ -132,8 +191,14 @@ class MatchResult:
                 "discordant": self.discordant,
                 "discordant_sites": self.discordant_sites,
             })
-        out["remains"] = self.remains
-        out["relative"] = self.relative
+        if self.grouped:
+            out["remains_haplotype"] = self.remains
+            out["relative_haplotype"] = self.relative
+            out["remains_count"] = np.diff(self._members[0][0])[self.remains]
+            out["relative_count"] = np.diff(self._members[1][0])[self.relative]
+        else:
+            out["remains"] = self.remains
+            out["relative"] = self.relative
         return out
 
     def to_pandas(self) -> Any:
@@ -164,7 +229,8 @@ def match(remains: Any, relatives: Any, *, max_differences: Optional[int] = 2, t
           threads: int = 0, tree: Optional["_core.Tree"] = None, scores: bool = True, counts: bool = False,
           ignore_length_variants: bool = True, pattern_match_heteroplasmy: bool = True, inconclusive_at: int = 1,
           exclusion_at: int = 2, diagnostic_weight: float = 5.0, discordant_at: int = 1, fast_search: bool = True,
-          isa: Optional[str] = None, progress: Optional[Callable] = None) -> MatchResult:
+          isa: Optional[str] = None, progress: Optional[Callable] = None,
+          group_identical: bool = False) -> MatchResult:
     """Match every remains profile against every relative profile.
 
     ``remains``/``relatives``: lists of :class:`Profile`, :class:`ProfileFile` s or DataFrames with
@@ -187,10 +253,14 @@ def match(remains: Any, relatives: Any, *, max_differences: Optional[int] = 2, t
     the run and is raised again by ``match()`` once the engine has stopped; so is Ctrl-C
     (``KeyboardInterrupt``) when noticed at a progress step on the calling thread, with or without
     a callback.
+
+    ``group_identical=True`` (threshold queries): one row per pair of distinct haplotypes instead of
+    one per profile pair — a national search has billions of profile pairs within a threshold; see
+    :class:`MatchResult` (``expand()``, ``members_of_remains``).
     """
     a = _profiles(remains, "remains")
     b = _profiles(relatives, "relatives")
     raw = _core._match(a, b, max_differences, top_k, threads, tree, scores, counts, fast_search, isa,
                        ignore_length_variants, pattern_match_heteroplasmy, inconclusive_at, exclusion_at,
-                       diagnostic_weight, discordant_at, _progress_caller(progress))
+                       diagnostic_weight, discordant_at, _progress_caller(progress), group_identical)
     return MatchResult(raw)
