@@ -85,6 +85,7 @@ void add_match_command(CLI::App& app) {
     int max_differences = 2;
     std::size_t top = 0;
     bool counts = false;
+    bool grouped = false;
     std::size_t threads = 0;
     std::string tree = "17";
     bool no_scores = false;
@@ -130,6 +131,10 @@ void add_match_command(CLI::App& app) {
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30));
   cmd->add_flag("--counts", opt->counts,
                 "Instead of pairs, count per remains the relatives with 0, 1, … max-differences differences");
+  cmd->add_flag("--grouped", opt->grouped,
+                "Threshold searches: hold and score each pair of distinct haplotypes once and write its member "
+                "pairs as it goes (lines ordered by haplotype, not by input order); for outputs of many millions of "
+                "lines");
   cmd->add_option("--threads", opt->threads, "Worker threads (0 = all cores)")->capture_default_str();
   cmd->add_option("--tree", opt->tree, "Tree: 17 (PhyloTree 17) or 17-fu (forensic update 1.2)")
       ->check(CLI::IsMember({"17", "17-fu"}))
@@ -144,6 +149,8 @@ void add_match_command(CLI::App& app) {
     if (opt->relatives.empty() && opt->relatives_store.empty())
       throw CLI::ValidationError("--relatives", "give --relatives or --relatives-store");
     if (opt->counts && opt->top != 0) throw CLI::ValidationError("--counts", "cannot be combined with --top");
+    if (opt->grouped && (opt->counts || opt->top != 0))
+      throw CLI::ValidationError("--grouped", "groups threshold searches; it cannot be combined with --top or --counts");
     if (opt->max_differences < 0 && opt->top == 0)
       throw CLI::ValidationError("--max-differences", "-1 (no threshold) needs --top");
     if (opt->max_differences < 0 && opt->counts) throw CLI::ValidationError("--counts", "needs --max-differences >= 0");
@@ -155,6 +162,7 @@ void add_match_command(CLI::App& app) {
     else o.match.max_differences.reset();
     if (opt->top != 0) o.match.top_k = opt->top;
     o.match.counts_only = opt->counts;
+    o.match.group_identical = opt->grouped;
     o.match.threads = opt->threads;
     o.match.policy.ignore_length_variants = !opt->count_length;
     o.match.policy.pattern_match_heteroplasmy = !opt->literal;
