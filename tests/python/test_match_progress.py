@@ -2,6 +2,7 @@
 
 import functools
 import os
+import signal
 import threading
 import time
 
@@ -193,7 +194,16 @@ def test_calls_are_rate_limited_and_the_gil_is_still_released(simulated):
     assert all(g >= 0.04 for g in gaps), min(gaps)  # 50 ms, less a GIL switch interval
 
 
-def test_ctrl_c_in_a_callback_run_cancels_it(example):
+@pytest.fixture
+def sigint_raises():
+    """Ctrl-C as in an interactive session: a process started in the background (nohup, `cmd &` in a
+    script, some CI runners) inherits SIGINT ignored, and then interrupt_main() does nothing."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+def test_ctrl_c_in_a_callback_run_cancels_it(example, sigint_raises):
     import _thread
     a, b = example
     calls = []
@@ -208,7 +218,7 @@ def test_ctrl_c_in_a_callback_run_cancels_it(example):
     assert "score" not in calls
 
 
-def test_ctrl_c_cancels_the_run_even_without_a_callback(simulated):
+def test_ctrl_c_cancels_the_run_even_without_a_callback(simulated, sigint_raises):
     # KeyboardInterrupt arrives while the engine runs with the GIL released: the run stops at the
     # next progress step on the calling thread instead of finishing first.
     import _thread
