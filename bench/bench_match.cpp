@@ -91,65 +91,49 @@ void bm_encode(benchmark::State& state) {
   state.counters["classes"] = static_cast<double>(c.sides.dictionary->classes());
 }
 
-// args: max differences, threads, fast search
-void bm_threshold(benchmark::State& state) {
+// Matches the corpus with `o` (threads from the second argument) for every iteration, then sets the counters.
+void run_match(benchmark::State& state, mtmatch::match_options o) {
   const corpus& c = data();
-  mtmatch::match_options o;
-  o.max_differences = static_cast<int>(state.range(0));
   o.threads = static_cast<std::size_t>(state.range(1));
-  o.fast_search = state.range(2) != 0;
   mtmatch::match_result m;
   for (auto _ : state) {
     m = mtmatch::match(c.sides.remains, c.sides.relatives, o);
-    benchmark::DoNotOptimize(m.remains.data());
+    benchmark::DoNotOptimize(m);
   }
   set_counters(state, m);
+  if (m.grouped) state.counters["profile_pair_results"] = static_cast<double>(m.profile_pairs);
+}
+
+// args: max differences, threads, fast search
+void bm_threshold(benchmark::State& state) {
+  mtmatch::match_options o;
+  o.max_differences = static_cast<int>(state.range(0));
+  o.fast_search = state.range(2) != 0;
+  run_match(state, o);
 }
 
 // args: max differences, threads — each distinct haplotype pair once (match_options::group_identical)
 void bm_grouped(benchmark::State& state) {
-  const corpus& c = data();
   mtmatch::match_options o;
   o.max_differences = static_cast<int>(state.range(0));
-  o.threads = static_cast<std::size_t>(state.range(1));
   o.group_identical = true;
-  mtmatch::match_result m;
-  for (auto _ : state) {
-    m = mtmatch::match(c.sides.remains, c.sides.relatives, o);
-    benchmark::DoNotOptimize(m.remains.data());
-  }
-  set_counters(state, m);
-  state.counters["profile_pair_results"] = static_cast<double>(m.profile_pairs);
+  run_match(state, o);
 }
 
 // args: max differences, threads
 void bm_counts(benchmark::State& state) {
-  const corpus& c = data();
   mtmatch::match_options o;
   o.max_differences = static_cast<int>(state.range(0));
-  o.threads = static_cast<std::size_t>(state.range(1));
   o.counts_only = true;
-  mtmatch::match_result m;
-  for (auto _ : state) {
-    m = mtmatch::match(c.sides.remains, c.sides.relatives, o);
-    benchmark::DoNotOptimize(m.counts.data());
-  }
-  set_counters(state, m);
+  run_match(state, o);
 }
 
 // args: top k, threads
 void bm_top(benchmark::State& state) {
-  const corpus& c = data();
   mtmatch::match_options o;
   o.max_differences = 2;
   o.top_k = static_cast<std::size_t>(state.range(0));
-  o.threads = static_cast<std::size_t>(state.range(1));
-  mtmatch::match_result m;
-  for (auto _ : state) {
-    m = mtmatch::match(c.sides.remains, c.sides.relatives, o);
-    benchmark::DoNotOptimize(m.remains.data());
-  }
-  set_counters(state, m);
+  run_match(state, o);
 }
 
 BENCHMARK(bm_encode)->Unit(benchmark::kMillisecond)->UseRealTime();
