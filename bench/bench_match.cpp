@@ -6,7 +6,8 @@
 //   MTMATCH_BENCH_REMAINS=30000 MTMATCH_BENCH_RELATIVES=60000 build/bin/bench_match
 //
 // Counters: profile pairs/s (remains × relatives per second of wall time), distinct pairs (after
-// collapsing identical haplotypes), kernel pairs, candidates (settled per site), results (rows;
+// collapsing identical haplotypes), kernel pairs, candidates (passed the bound), settled (of those,
+// the ones the kernel's count did not settle), results (rows;
 // grouped: haplotype pairs, profile_pair_results the profile pairs they stand for).
 // The national set: MTMATCH_BENCH_REMAINS=300000 MTMATCH_BENCH_RELATIVES=600000
 //   build/bin/bench_match --benchmark_filter='bm_(grouped|counts|top)'
@@ -71,6 +72,7 @@ void set_counters(benchmark::State& state, const mtmatch::match_result& m) {
   state.counters["distinct_pairs"] = static_cast<double>(m.stats.distinct_pairs);
   state.counters["kernel_pairs"] = static_cast<double>(m.stats.kernel_pairs);
   state.counters["candidates"] = static_cast<double>(m.stats.candidates);
+  state.counters["settled"] = static_cast<double>(m.stats.settled);
   state.counters["results"] = static_cast<double>(m.counts.empty() ? m.size() : 0);
   state.SetLabel(std::string(mtmatch::to_string(m.level)) + " " + std::to_string(c.remains.size()) + "x" +
                  std::to_string(c.relatives.size()));

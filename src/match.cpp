@@ -6,6 +6,7 @@
 #include <bit>
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <mutex>
 #include <numeric>
 #include <optional>
@@ -17,6 +18,8 @@
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
+#include "detail/shift_chains.hpp"
+#include "detail/zone_table.hpp"
 #include "mtmatch/detail/kernels.hpp"
 #include "mtmatch/error.hpp"
 #include "mtmatch/normalize.hpp"
@@ -45,9 +48,10 @@ using detail::block_rows;
 constexpr int unbounded = std::numeric_limits<int>::max() / 4;
 // compare()'s alignment may read a run of substitutions inside one window as a shifted stretch:
 // an insertion plus a deletion (2 events) instead of m >= 3 substitutions. Pairs whose bound exceeds
-// the threshold by at most this much are checked for such crowded windows; larger re-readings would
-// need a tandem stretch with more than 5 differing substitutions in one window, which mtDNA
-// profiles do not have (see match.hpp).
+// the threshold by at most this much are checked: the chain bound first (detail/shift_chains.hpp,
+// a few word operations), then the crowded windows; larger re-readings would need a tandem stretch
+// with more than 5 differing substitutions in one window, which mtDNA profiles do not have (see
+// match.hpp).
 constexpr int shift_margin = 3;
 
 // This file is built for the x86-64 baseline (no POPCNT instruction): a branch-free popcount beats
@@ -74,6 +78,13 @@ struct class_pair {
   std::vector<std::uint64_t> cover_mask;
   std::vector<std::uint64_t> substitution_mask;  // cover_mask without indels (for shift_relief)
   std::vector<std::uint64_t> kernel_mask;   // per word, what the kernel plan reads (0 = skipped)
+  // The zone path (detail/zone_table.hpp), per cover word: differing columns it cannot take (neither
+  // counted by the kernel nor inside a zone, or at a zone edge), counted columns inside a zone (the
+  // table counts them), substitutions outside the zones (their shifted readings are not in a table).
+  std::vector<std::uint32_t> zone_tables;  // per zone: zone_table::table_for(z, common), or none
+  std::vector<std::uint64_t> zone_blocked;
+  std::vector<std::uint64_t> zone_counted;
+  std::vector<std::uint64_t> outside_substitutions;
   [[nodiscard]] detail::word_plan plan() const noexcept {
     return {full.data(), full.size(), edge.data(), edge_mask.data(), edge.size()};
   }
@@ -170,6 +181,7 @@ struct item_output {
   std::vector<std::uint32_t> counts;        // per query row × (k+1)
   std::uint64_t kernel_pairs = 0;
   std::uint64_t candidates = 0;
+  std::uint64_t settled = 0;
   std::uint64_t reference_calls = 0;
 };
 
@@ -231,8 +243,11 @@ class engine {
     substitution_dense_.assign(words_, 0);
     for (std::uint32_t id = 0; id < dict_.dense_columns(); ++id)
       if (brief_[id].is_indel == 0) substitution_dense_[id / 64] |= std::uint64_t{1} << (id % 64);
+    zones_ = std::make_unique<detail::zone_table>(dict_, a_, b_, options.policy);
     build_pairs();
     build_items();
+    chains_a_ = detail::chain_masks(dict_, a_);
+    chains_b_ = detail::chain_masks(dict_, b_);
   }
 
   match_result run();
@@ -248,6 +263,10 @@ class engine {
   }
   int overcount(const std::uint64_t* qa, std::uint32_t hb, const std::uint64_t* mask) const noexcept;
   int shift_relief(const std::uint64_t* qa, std::uint32_t ha, std::uint32_t hb, const class_pair& cp, int needed) const;
+  int chain_links(const std::uint64_t* qa, std::uint32_t ha, std::uint32_t hb, const class_pair& cp,
+                  const std::uint64_t* substitutions) const noexcept;
+  std::optional<int> zone_count(const std::uint64_t* qa, std::uint32_t ha, std::uint32_t hb, const class_pair& cp,
+                                int kernel_count) const;
   int count_window(std::int32_t lo, std::int32_t hi, const std::uint64_t* qa, std::span<const std::uint32_t> ta,
                    const std::uint64_t* rb, std::span<const std::uint32_t> tb, const pair_view& pv,
                    std::span<const diff_column> cluster) const;
@@ -281,6 +300,10 @@ class engine {
   std::vector<std::uint16_t> allowance_;
   std::vector<class_pair> pairs_;
   std::vector<work_item> items_;
+  // The relatives' and the remains' shift-chain masks (detail/shift_chains.hpp).
+  detail::chain_masks chains_a_;
+  detail::chain_masks chains_b_;
+  std::unique_ptr<detail::zone_table> zones_;
   std::uint64_t total_pairs_ = 0;
   mutable window_memo memo_;
 };
@@ -325,6 +348,18 @@ void engine::build_pairs() {
           cp.edge.push_back(w);
           cp.edge_mask.push_back(m);
         }
+      }
+      for (std::size_t z = 0; z < zones_->zones(); ++z) {
+        const bool meets = common.intersect(range({interval{zones_->first(z), zones_->last(z)}})).length() != 0;
+        cp.zone_tables.push_back(meets ? zones_->table_for(z, common) : detail::zone_table::none);
+      }
+      const std::uint64_t* inner = zones_->inner_mask();
+      const std::uint64_t* edge = zones_->edge_mask();
+      for (std::size_t i = 0; i < cp.cover_word.size(); ++i) {
+        const std::uint32_t w = cp.cover_word[i];
+        cp.zone_blocked.push_back(~((cp.kernel_mask[w] | inner[w]) & ~edge[w]));
+        cp.zone_counted.push_back(cp.kernel_mask[w] & inner[w]);
+        cp.outside_substitutions.push_back(cp.substitution_mask[i] & ~inner[w]);
       }
       pairs_.push_back(std::move(cp));
     }
@@ -391,13 +426,38 @@ int engine::settle(const std::uint64_t* qa, const pair_view& pv, std::vector<dif
     else ++i, ++j;
   }
   if (diffs.empty()) return 0;
+  int count = 0;
+  if (!pv.ragged) {
+    // Zones where the two differ only at inner columns: their share comes from the zone tables
+    // (detail/zone_table.hpp), and their columns leave the list (no other window reaches them).
+    std::uint64_t inner = 0;
+    std::uint64_t edged = 0;
+    for (const diff_column& d : diffs) {
+      const std::uint8_t z = zones_->zone_of(d.id);
+      if (z == detail::zone_table::edge) {
+        edged = ~std::uint64_t{0};
+        break;
+      }
+      if (z != detail::zone_table::outside) inner |= std::uint64_t{1} << z;
+    }
+    inner &= ~edged;
+    if (inner != 0) {
+      const int zoned = zones_->count(ha, hb, inner, cp.zone_tables.data());
+      if (zoned >= 0) {
+        count += zoned;
+        std::erase_if(diffs, [&](const diff_column& d) {
+          const std::uint8_t z = zones_->zone_of(d.id);
+          return z < detail::zone_table::edge && (inner >> z & 1U) != 0;
+        });
+      }
+    }
+  }
   std::sort(diffs.begin(), diffs.end(), [](const diff_column& x, const diff_column& y) {
     return x.window_first != y.window_first ? x.window_first < y.window_first : x.id < y.id;
   });
 
   const bool pattern = opt_.policy.pattern_match_heteroplasmy;
   const bool ignore_length = opt_.policy.ignore_length_variants;
-  int count = 0;
   for (std::size_t s = 0; s < diffs.size();) {
     std::int32_t reach = brief_[diffs[s].id].window_last;
     std::size_t e = s + 1;
@@ -511,6 +571,84 @@ int engine::count_window(std::int32_t lo, std::int32_t hi, const std::uint64_t* 
   const int n = compare(pa, pb, opt_.policy).differences;
   memo_.insert(key, n);
   return n;
+}
+
+// The links of the pair (detail/shift_chains.hpp): differing substitutions with a variant of either
+// profile within their tight reach. A shifted reading saves at most links - 1 events.
+int engine::chain_links(const std::uint64_t* qa, std::uint32_t ha, std::uint32_t hb, const class_pair& cp,
+                        const std::uint64_t* substitutions) const noexcept {
+  const std::uint64_t* rb = b_.blocks() + (std::size_t{hb} / block_rows * words_) * block_rows + hb % block_rows;
+  const std::uint64_t* la = chains_a_.links(ha);
+  const std::uint64_t* lb = chains_b_.links(hb);
+  int n = 0;
+  for (std::size_t i = 0; i < cp.cover_word.size(); ++i) {
+    const std::uint32_t w = cp.cover_word[i];
+    const std::uint64_t linked = (qa[w] ^ rb[std::size_t{w} * block_rows]) & substitutions[i] & (la[w] | lb[w]);
+    if (linked != 0) n += popcount64(linked);  // mostly zero
+  }
+  const std::uint64_t* ra = chains_a_.tail_reach(ha);
+  const std::uint64_t* rr = chains_b_.tail_reach(hb);
+  if (ra == nullptr && rr == nullptr) return n;
+  // a tail substitution of either: are any of the pair's variants within its reach?
+  bool tail_linked = chains_a_.tail_self(ha) || chains_b_.tail_self(hb);
+  for (std::size_t i = 0; i < cp.cover_word.size() && !tail_linked; ++i) {
+    const std::uint32_t w = cp.cover_word[i];
+    const std::uint64_t reach = (ra != nullptr ? ra[w] : 0) | (rr != nullptr ? rr[w] : 0);
+    tail_linked = ((qa[w] | rb[std::size_t{w} * block_rows]) & reach) != 0;
+  }
+  const auto ta = a_.tail(ha);
+  const auto tb = b_.tail(hb);
+  if (!tail_linked && !ta.empty() && !tb.empty()) tail_linked = detail::tails_linked(dict_, ta, tb);
+  return tail_linked ? n + static_cast<int>(ta.size() + tb.size()) : n;
+}
+
+// compare()'s count for a clean pair whose differing columns are all either counted by the kernel
+// or inside a zone (detail/zone_table.hpp), or nothing when the pair needs settling. Outside the
+// zones each differing column is one event (no slack), unless a shifted reading saves some, which
+// needs two links there (detail/shift_chains.hpp); inside, the zone table has the count.
+std::optional<int> engine::zone_count(const std::uint64_t* qa, std::uint32_t ha, std::uint32_t hb, const class_pair& cp,
+                                      int kernel_count) const {
+  const std::uint64_t* rb = b_.blocks() + (std::size_t{hb} / block_rows * words_) * block_rows + hb % block_rows;
+  int count = kernel_count;
+  std::uint64_t differing_zones = 0;
+  for (std::size_t i = 0; i < cp.cover_word.size(); ++i) {
+    const std::uint32_t w = cp.cover_word[i];
+    const std::uint64_t x = (qa[w] ^ rb[std::size_t{w} * block_rows]) & cp.cover_mask[i];
+    if ((x & cp.zone_blocked[i]) != 0) return std::nullopt;
+    count -= popcount64(x & cp.zone_counted[i]);
+    for (std::uint64_t in = x & zones_->inner_mask()[w]; in != 0; in &= in - 1)
+      differing_zones |= std::uint64_t{1} << zones_->zone_of(w * 64 + static_cast<std::uint32_t>(std::countr_zero(in)));
+  }
+  // Tail columns one of the two has: inside a zone (the table counts them), or a firm column outside.
+  const auto ta = a_.tail(ha);
+  const auto tb = b_.tail(hb);
+  const bool counting_length = !opt_.policy.ignore_length_variants;
+  auto take = [&](std::uint32_t id) {
+    if (!dict_.class_covers(cp.ca, id) || !dict_.class_covers(cp.cb, id)) return true;
+    const std::uint8_t zone = zones_->zone_of(id);
+    if (zone == detail::zone_table::edge) return false;
+    if (zone != detail::zone_table::outside) {
+      differing_zones |= std::uint64_t{1} << zone;
+      return true;
+    }
+    const column_info& c = dict_.column(id);
+    if ((counting_length ? c.slack_counted : c.slack) != 0 || c.is(column_length_variant)) return false;
+    ++count;
+    return true;
+  };
+  for (std::size_t i = 0, j = 0; i < ta.size() || j < tb.size();) {
+    if (j == tb.size() || (i < ta.size() && ta[i] < tb[j])) {
+      if (!take(ta[i++])) return std::nullopt;
+    } else if (i == ta.size() || tb[j] < ta[i]) {
+      if (!take(tb[j++])) return std::nullopt;
+    } else {
+      ++i, ++j;
+    }
+  }
+  if (chain_links(qa, ha, hb, cp, cp.outside_substitutions.data()) >= 2) return std::nullopt;
+  const int inside = zones_->count(ha, hb, differing_zones, cp.zone_tables.data());
+  if (inside < 0) return std::nullopt;
+  return count + inside;
 }
 
 // How many events compare() could save on this pair by reading crowded differing substitutions as
@@ -703,11 +841,16 @@ void engine::run_item(const work_item& item, item_output& out) const {
                                                         allowance_.data() + seg_lo, seg_hi - seg_lo, cap, selected.data());
         for (std::size_t pick = 0; pick < n_selected; ++pick) {
           const std::uint32_t r = seg_lo + selected[pick];
+          // the shift check reads the row's link mask, which is not in the tile: fetch it ahead
+          if (pick + 8 < n_selected) __builtin_prefetch(chains_b_.links(seg_lo + selected[pick + 8]));
           // limit[g] is re-read: in top-k mode it tightens as the list fills
           int excess = static_cast<int>(cnt[r - first_row]) - (limit[g] + slack_b[r]);
           const bool ragged = ragged_a || b_.ragged(r);
           if (excess > 0 && b_.ragged(r)) excess -= overcount(qa, r, kernel_mask);
-          if (excess > 0 && (excess > shift_margin || shift_relief(qa, ha, r, cp, excess) < excess)) continue;
+          // Above the bound: only a shifted reading of crowded substitutions could bring it back.
+          if (excess > 0 && (excess > shift_margin || chain_links(qa, ha, r, cp, cp.substitution_mask.data()) - 1 < excess ||
+                             shift_relief(qa, ha, r, cp, excess) < excess))
+            continue;
           pair_view pv{&cp, &cp.common, cp.compared_length, ragged, ha, r};
           if (ragged) {
             ragged_common = a_.coverage(ha).intersect(b_.coverage(r));
@@ -716,9 +859,15 @@ void engine::run_item(const work_item& item, item_output& out) const {
             if (pv.compared_length <= 0) continue;  // nothing compared: never reported
           }
           ++out.candidates;
-          bool used_reference = false;
-          const int d = settle(qa, pv, scratch, used_reference);
-          out.reference_calls += used_reference ? 1 : 0;
+          int d = 0;
+          if (const std::optional<int> zoned = ragged ? std::nullopt : zone_count(qa, ha, r, cp, cnt[r - first_row])) {
+            d = *zoned;
+          } else {
+            bool used_reference = false;
+            ++out.settled;
+            d = settle(qa, pv, scratch, used_reference);
+            out.reference_calls += used_reference ? 1 : 0;
+          }
           if (d > k) continue;
           if (opt_.counts_only) {
             out.counts[(ha - item.q_begin) * static_cast<std::size_t>(k + 1) + static_cast<std::size_t>(d)] +=
@@ -807,6 +956,7 @@ void engine::collect(match_result& result, std::vector<item_output>& outputs) co
   for (const auto& o : outputs) {
     result.stats.kernel_pairs += o.kernel_pairs;
     result.stats.candidates += o.candidates;
+    result.stats.settled += o.settled;
     result.stats.reference_calls += o.reference_calls;
   }
   const int k = threshold_;

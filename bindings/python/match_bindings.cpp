@@ -156,6 +156,7 @@ py::dict run_match(const std::vector<profile>& remains, const std::vector<profil
   stats["distinct_pairs"] = r.stats.distinct_pairs;
   stats["kernel_pairs"] = r.stats.kernel_pairs;
   stats["candidates"] = r.stats.candidates;
+  stats["settled"] = r.stats.settled;
   stats["reference_calls"] = r.stats.reference_calls;
   stats["scored_pairs"] = r.scored_pairs;
   out["stats"] = stats;

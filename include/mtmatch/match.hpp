@@ -10,24 +10,31 @@
 /// site, deletions whose events compare() merges), is a lower bound of compare()'s count; a second
 /// SIMD pass (detail::select_rows) keeps the pairs whose bound is within the shift margin of the
 /// threshold, so a pair that exceeds it is skipped with no false negative and without a branch.
-/// Surviving pairs are settled per site from their differing bits (and, for clusters of variants
-/// that share a window — a C-tract, indels, three or more substitutions — by compare() itself on
-/// the cut-down profiles, remembered for the run). Identical haplotypes are compared once and
-/// expanded afterwards, or not at all (match_options::group_identical). For threshold queries the
-/// fast search also skips, before the kernel, relatives whose variant count differs by more than the
-/// bound allows (count filter). Not built: the prefix filter (Mann et al., PVLDB 2016) — on
-/// realistic data the kernel is a few per cent of the time; settling the pairs near the threshold
-/// (a sixth of all pairs lie within the shift margin) is the rest.
+/// Surviving pairs get compare()'s exact count. Most get it without aligning anything: outside a few
+/// *zones* around the length-variable stretches, a pair that differs only at firm columns (no
+/// slack) counts one event per column, and inside each zone the count is looked up in a table keyed
+/// by the two haplotypes' states there, filled lazily by compare() (detail/zone_table.hpp). The
+/// rest are settled per site from their differing bits (and, for clusters of variants that share a
+/// window — indels, two alleles of a site, three or more substitutions — by compare() itself on the
+/// cut-down profiles, remembered for the run). Identical haplotypes are compared once and expanded
+/// afterwards, or not at all (match_options::group_identical). For threshold queries the fast search
+/// also skips, before the kernel, relatives whose variant count differs by more than the bound
+/// allows (count filter). Not built: the prefix filter (Mann et al., PVLDB 2016) — on realistic data
+/// the kernel is a few per cent of the time; the pairs near the threshold are the rest.
 ///
 /// What the bound rests on. compare() aligns windows around the differing variants and may need
 /// fewer events than there are differing sites. The slack covers the cases that happen: a
 /// heteroplasmy that pattern-matches (2), a second allele of a site, an indel (compare() may pair
 /// it with a neighbour), a substitution within 3 bases of a C-tract (it may join an ignored length
-/// variant), a one-sided length variant (1 each); and pairs within 3 of the bound are checked for
-/// windows of >= 3 differing substitutions that an insertion plus a deletion could re-read. These
-/// rules are checked, not proved: the tests and stress runs compare every pair with compare()
-/// (random and simulated profiles — control regions and mixed degraded coverages —, three policies,
-/// about 75 million pairs, no difference).
+/// variant), a one-sided length variant (1 each). Pairs within 3 of the bound may still be re-read
+/// as a shifted stretch (an insertion plus a deletion instead of >= 3 substitutions); such a reading
+/// needs differing substitutions whose neighbours sit within a run of the rCRS that a shift by one or
+/// two bases leaves unchanged, and saves at most (those substitutions - 1) events — a bound two SIMD
+/// masks per haplotype evaluate (detail/shift_chains.hpp, derived there) — and then windows with
+/// >= 3 differing substitutions. These rules are checked, not proved: the tests (among them pairs
+/// built to be re-read) and stress runs compare every pair with compare() (random and simulated
+/// profiles — control regions and mixed degraded coverages —, three policies, about 100 million
+/// pairs, no difference).
 
 #include <cstddef>
 #include <cstdint>
@@ -94,7 +101,8 @@ struct match_options {
 struct match_stats {
   std::uint64_t distinct_pairs = 0;    ///< haplotype pairs with overlapping coverage
   std::uint64_t kernel_pairs = 0;      ///< of those, counted by the SIMD kernel
-  std::uint64_t candidates = 0;        ///< passed the lower bound, settled per site
+  std::uint64_t candidates = 0;        ///< passed the lower bound
+  std::uint64_t settled = 0;           ///< of those, settled per site (the rest: the kernel's count is exact)
   std::uint64_t reference_calls = 0;   ///< settled by compare() itself
 };
 

@@ -174,6 +174,57 @@ class random_profiles {
   std::vector<std::int32_t> pool_;
 };
 
+// Profiles that crowd substitutions into short stretches with bases taken from their neighbours
+// (what a stretch shifted by one or two reads as), in plain sequence, homopolymers, the C-tracts and
+// the AC repeat, over a few shared backgrounds: pairs then differ at 3-6 sites in a few bases, which
+// compare() may read as an insertion plus a deletion.
+class crowded_profiles {
+ public:
+  /// `near_stretches`: also crowd the length-variable stretches (C-tracts, AC repeat).
+  explicit crowded_profiles(std::uint64_t seed, bool near_stretches = true) : gen_(seed) {
+    auto& rng = gen_.rng();
+    hot_ = {16290, 8270, 955, 5895, 16140, 60, 200};
+    if (near_stretches) hot_.insert(hot_.end(), {16180, 16186, 303, 308, 512, 518, 566});
+    for (int i = 0; i < 10; ++i) hot_.push_back(static_cast<std::int32_t>(rng() % 16500) + 20);
+    for (int i = 0; i < 6; ++i) backgrounds_.push_back(gen_.random_profile(range::whole(), 4 + static_cast<int>(rng() % 8), "B"));
+  }
+
+  profile individual(const std::string& id) {
+    auto& rng = gen_.rng();
+    const auto ranges = test_ranges();
+    const range& coverage = rng() % 4 == 0 ? ranges[rng() % ranges.size()] : ranges[rng() % 2];
+    const profile& base = backgrounds_[rng() % backgrounds_.size()];
+    std::vector<variant> raw;
+    for (const variant& v : base.variants)
+      if (coverage.contains(v.position) && rng() % 8 != 0) raw.push_back(v);
+    for (int stretch = 0, n = 1 + static_cast<int>(rng() % 2); stretch < n; ++stretch) {
+      const std::int32_t c = hot_[rng() % hot_.size()];
+      for (int k = 0, m = 1 + static_cast<int>(rng() % 3); k < m; ++k) {
+        const std::int32_t p = c + static_cast<std::int32_t>(rng() % 8);
+        if (p == 3107 || !coverage.contains(p)) continue;
+        static constexpr std::int32_t neighbour[] = {1, -1, 2, -2};
+        char b = mtmatch::rcrs()[p + neighbour[rng() % 4]];
+        if (b == mtmatch::rcrs()[p] || b == 'N') b = mutant_base(p, rng, 0.0);
+        raw.push_back(substitution(p, b));
+      }
+    }
+    std::sort(raw.begin(), raw.end());
+    raw.erase(std::unique(raw.begin(), raw.end(), [](const variant& x, const variant& y) {
+                return x.position == y.position && x.kind == y.kind;
+              }),
+              raw.end());
+    profile out;
+    out.id = id;
+    if (!make_canonical(coverage, raw, out)) out = gen_.random_profile(coverage, 3, id);
+    return out;
+  }
+
+ private:
+  random_profiles gen_;
+  std::vector<std::int32_t> hot_;
+  std::vector<profile> backgrounds_;
+};
+
 // Phylogeny-structured control-region profiles: a random tree of haplotypes grown from the rCRS
 // by mutations at site-rate-weighted control-region sites (fast sites mutate often, recurrently),
 // then individuals = a node + private mutations + C-tract lengths + heteroplasmies, at mixed

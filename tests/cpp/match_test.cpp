@@ -54,6 +54,16 @@ dataset realistic_dataset(std::uint64_t seed, int n_remains, int n_relatives) {
   return d;
 }
 
+// Crowded substitutions (engine_fixtures::crowded_profiles): pairs that compare() may read as an
+// insertion plus a deletion. Tests the engine's bound on such readings and the zone tables.
+dataset crowded_dataset(std::uint64_t seed, int n_remains, int n_relatives) {
+  engine_fixtures::crowded_profiles gen(seed);
+  dataset d;
+  for (int i = 0; i < n_remains; ++i) d.remains.push_back(gen.individual("R" + std::to_string(i)));
+  for (int i = 0; i < n_relatives; ++i) d.relatives.push_back(gen.individual("Q" + std::to_string(i)));
+  return d;
+}
+
 struct row {
   std::uint32_t remains, relative;
   int d;
@@ -152,9 +162,17 @@ TEST(Match, ThresholdEqualsCompareOnRealisticProfiles) {
   check_threshold_everywhere(d, {}, {0, 1, 2, 4}, "realistic");
 }
 
+TEST(Match, ThresholdEqualsCompareOnCrowdedSubstitutions) {
+  for (std::uint64_t seed : {41, 42}) {
+    const dataset d = crowded_dataset(seed, 70, 120);
+    check_threshold_everywhere(d, {}, {1, 2, 3}, "crowded " + std::to_string(seed));
+  }
+}
+
 TEST(Match, OtherPoliciesEqualCompare) {
   const dataset r = random_dataset(23, 50, 80);
   const dataset p = realistic_dataset(9, 60, 100);
+  const dataset c = crowded_dataset(43, 50, 80);
   mtmatch::compare_policy literal;
   literal.pattern_match_heteroplasmy = false;
   mtmatch::compare_policy counted;
@@ -164,6 +182,7 @@ TEST(Match, OtherPoliciesEqualCompare) {
   for (const auto& policy : {literal, counted}) {
     check_threshold_everywhere(r, policy, {2}, "random/policy");
     check_threshold_everywhere(p, policy, {2}, "realistic/policy");
+    check_threshold_everywhere(c, policy, {2}, "crowded/policy");
   }
 }
 
