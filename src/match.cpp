@@ -78,11 +78,11 @@ struct class_pair {
   std::vector<std::uint64_t> cover_mask;
   std::vector<std::uint64_t> substitution_mask;  // cover_mask without indels (for shift_relief)
   std::vector<std::uint64_t> kernel_mask;   // per word, what the kernel plan reads (0 = skipped)
-  // The zone path (detail/zone_table.hpp), per cover word: differing columns it cannot take (neither
-  // counted by the kernel nor inside a zone, or at a zone edge), counted columns inside a zone (the
-  // table counts them), substitutions outside the zones (their shifted readings are not in a table).
-  std::vector<std::uint32_t> zone_tables;  // per zone: zone_table::table_for(z, common), or none
-  std::vector<std::uint64_t> zone_blocked;
+  // The zone path (detail/zone_table.hpp), per cover word: differing columns it looks at one by one
+  // (neither counted by the kernel nor inside a zone, or at a zone edge), counted columns inside a
+  // zone (the table counts them), substitutions outside the zones (their shifted readings are not in
+  // a table).
+  std::vector<std::uint64_t> zone_special;
   std::vector<std::uint64_t> zone_counted;
   std::vector<std::uint64_t> outside_substitutions;
   [[nodiscard]] detail::word_plan plan() const noexcept {
@@ -234,7 +234,13 @@ class engine {
       // (no IUPAC code, away from the length-variable stretches, not cut by a coverage edge)
       const bool plain = !c.value.is_indel() && !c.is(column_heteroplasmy) && !c.is(column_coverage_boundary) &&
                          !near_length_stretch(c.first, c.last);
-      brief_[id] = {c.window_first, c.window_last, c.value.is_indel() ? 1 : 0, plain ? 1 : 0};
+      const bool counting_length = !options.policy.ignore_length_variants;
+      const bool firm = (counting_length ? c.slack_counted : c.slack) == 0 && !c.is(column_length_variant);
+      auto alone = [&](int owner) {
+        return static_cast<std::uint8_t>(c.alone(owner, options.policy.ignore_length_variants, options.policy.pattern_match_heteroplasmy));
+      };
+      brief_[id] = {c.window_first, c.window_last, static_cast<std::uint8_t>(c.value.is_indel() ? 1 : 0),
+                    static_cast<std::uint8_t>(plain ? 1 : 0), static_cast<std::uint8_t>(firm ? 1 : 0), {alone(0), alone(1)}};
     }
     const std::uint8_t* slack_b = b_.slacks(!options.policy.ignore_length_variants);
     allowance_.resize(b_.haplotypes());
@@ -265,8 +271,8 @@ class engine {
   int shift_relief(const std::uint64_t* qa, std::uint32_t ha, std::uint32_t hb, const class_pair& cp, int needed) const;
   int chain_links(const std::uint64_t* qa, std::uint32_t ha, std::uint32_t hb, const class_pair& cp,
                   const std::uint64_t* substitutions) const noexcept;
-  std::optional<int> zone_count(const std::uint64_t* qa, std::uint32_t ha, std::uint32_t hb, const class_pair& cp,
-                                int kernel_count) const;
+  std::optional<int> zone_count(const std::uint64_t* qa, const pair_view& pv, int kernel_count,
+                                const std::uint64_t* kernel_mask) const;
   int count_window(std::int32_t lo, std::int32_t hi, const std::uint64_t* qa, std::span<const std::uint32_t> ta,
                    const std::uint64_t* rb, std::span<const std::uint32_t> tb, const pair_view& pv,
                    std::span<const diff_column> cluster) const;
@@ -290,8 +296,10 @@ class engine {
   struct column_brief {
     std::int32_t window_first;
     std::int32_t window_last;
-    std::int32_t is_indel;
-    std::int32_t plain;
+    std::uint8_t is_indel;
+    std::uint8_t plain;
+    std::uint8_t firm;      // one event whenever it differs, under this policy (no slack, not a length variant)
+    std::uint8_t alone[2];  // compare()'s count when it is the only difference in its window: the remains have it, the relative
   };
   std::vector<column_brief> brief_;
   std::vector<std::uint64_t> substitution_dense_;  // core columns that are not indels
@@ -349,15 +357,11 @@ void engine::build_pairs() {
           cp.edge_mask.push_back(m);
         }
       }
-      for (std::size_t z = 0; z < zones_->zones(); ++z) {
-        const bool meets = common.intersect(range({interval{zones_->first(z), zones_->last(z)}})).length() != 0;
-        cp.zone_tables.push_back(meets ? zones_->table_for(z, common) : detail::zone_table::none);
-      }
       const std::uint64_t* inner = zones_->inner_mask();
       const std::uint64_t* edge = zones_->edge_mask();
       for (std::size_t i = 0; i < cp.cover_word.size(); ++i) {
         const std::uint32_t w = cp.cover_word[i];
-        cp.zone_blocked.push_back(~((cp.kernel_mask[w] | inner[w]) & ~edge[w]));
+        cp.zone_special.push_back(~((cp.kernel_mask[w] | inner[w]) & ~edge[w]));
         cp.zone_counted.push_back(cp.kernel_mask[w] & inner[w]);
         cp.outside_substitutions.push_back(cp.substitution_mask[i] & ~inner[w]);
       }
@@ -427,7 +431,7 @@ int engine::settle(const std::uint64_t* qa, const pair_view& pv, std::vector<dif
   }
   if (diffs.empty()) return 0;
   int count = 0;
-  if (!pv.ragged) {
+  {
     // Zones where the two differ only at inner columns: their share comes from the zone tables
     // (detail/zone_table.hpp), and their columns leave the list (no other window reaches them).
     std::uint64_t inner = 0;
@@ -442,7 +446,7 @@ int engine::settle(const std::uint64_t* qa, const pair_view& pv, std::vector<dif
     }
     inner &= ~edged;
     if (inner != 0) {
-      const int zoned = zones_->count(ha, hb, inner, cp.zone_tables.data());
+      const int zoned = zones_->count(ha, hb, inner);
       if (zoned >= 0) {
         count += zoned;
         std::erase_if(diffs, [&](const diff_column& d) {
@@ -602,53 +606,126 @@ int engine::chain_links(const std::uint64_t* qa, std::uint32_t ha, std::uint32_t
   return tail_linked ? n + static_cast<int>(ta.size() + tb.size()) : n;
 }
 
-// compare()'s count for a clean pair whose differing columns are all either counted by the kernel
-// or inside a zone (detail/zone_table.hpp), or nothing when the pair needs settling. Outside the
-// zones each differing column is one event (no slack), unless a shifted reading saves some, which
-// needs two links there (detail/shift_chains.hpp); inside, the zone table has the count.
-std::optional<int> engine::zone_count(const std::uint64_t* qa, std::uint32_t ha, std::uint32_t hb, const class_pair& cp,
-                                      int kernel_count) const {
+// compare()'s count for a pair, without settling it, or nothing when it needs settling. Outside the
+// zones each differing firm column is one event (the kernel counted it), unless a shifted reading
+// saves some, which needs two links (detail/shift_chains.hpp); a column with slack there counts as
+// compare() counts it alone in its window (column_info::alone) when no other differing column's
+// window meets its own. Inside each zone the table has the count (detail/zone_table.hpp); a pair that
+// differs at a zone's edge and inside it is settled.
+std::optional<int> engine::zone_count(const std::uint64_t* qa, const pair_view& pv, int kernel_count,
+                                      const std::uint64_t* kernel_mask) const {
+  const class_pair& cp = *pv.cp;
+  const std::uint32_t ha = pv.ha;
+  const std::uint32_t hb = pv.hb;
   const std::uint64_t* rb = b_.blocks() + (std::size_t{hb} / block_rows * words_) * block_rows + hb % block_rows;
-  int count = kernel_count;
-  std::uint64_t differing_zones = 0;
-  for (std::size_t i = 0; i < cp.cover_word.size(); ++i) {
+  constexpr std::size_t max_words = 128;  // dense cores up to 8192 bits
+  std::uint64_t x[max_words];
+  const std::size_t n_cover = cp.cover_word.size();
+  if (n_cover > max_words) return std::nullopt;
+  for (std::size_t i = 0; i < n_cover; ++i) {
     const std::uint32_t w = cp.cover_word[i];
-    const std::uint64_t x = (qa[w] ^ rb[std::size_t{w} * block_rows]) & cp.cover_mask[i];
-    if ((x & cp.zone_blocked[i]) != 0) return std::nullopt;
-    count -= popcount64(x & cp.zone_counted[i]);
-    for (std::uint64_t in = x & zones_->inner_mask()[w]; in != 0; in &= in - 1)
-      differing_zones |= std::uint64_t{1} << zones_->zone_of(w * 64 + static_cast<std::uint32_t>(std::countr_zero(in)));
+    x[i] = (qa[w] ^ rb[std::size_t{w} * block_rows]) & cp.cover_mask[i];
   }
-  // Tail columns one of the two has: inside a zone (the table counts them), or a firm column outside.
+  int count = kernel_count;
+  if (pv.ragged) {
+    // only what both cover: the kernel read a ragged remains through its own mask (`kernel_mask`) and
+    // counted the remains' columns in the relative's missing stretches (overcount)
+    count -= b_.ragged(hb) ? overcount(qa, hb, kernel_mask) : 0;
+    auto drop = [&](std::span<const std::uint32_t> missing) {
+      for (std::uint32_t id : missing) {
+        const auto it = std::lower_bound(cp.cover_word.begin(), cp.cover_word.end(), id / 64);
+        if (it != cp.cover_word.end() && *it == id / 64)
+          x[static_cast<std::size_t>(it - cp.cover_word.begin())] &= ~(std::uint64_t{1} << (id % 64));
+      }
+    };
+    drop(a_.missing_dense(ha));
+    drop(b_.missing_dense(hb));
+  }
+  struct special {
+    std::uint32_t id;
+    std::uint8_t owner;
+  };
+  special specials[8];
+  std::size_t n_special = 0;
+  std::uint64_t differing_zones = 0;
+  for (std::size_t i = 0; i < n_cover; ++i) {
+    const std::uint32_t w = cp.cover_word[i];
+    count -= popcount64(x[i] & cp.zone_counted[i]);
+    for (std::uint64_t in = x[i] & zones_->inner_mask()[w]; in != 0; in &= in - 1)
+      differing_zones |= std::uint64_t{1} << zones_->zone_of(w * 64 + static_cast<std::uint32_t>(std::countr_zero(in)));
+    for (std::uint64_t sp = x[i] & cp.zone_special[i]; sp != 0; sp &= sp - 1) {
+      if (n_special == std::size(specials)) return std::nullopt;
+      const auto bit = static_cast<std::uint32_t>(std::countr_zero(sp));
+      specials[n_special++] = {w * 64 + bit, static_cast<std::uint8_t>(((qa[w] >> bit) & 1U) ? 0 : 1)};
+    }
+  }
+  // Tail columns one of the two has: inside a zone (the table counts them), firm outside (one event
+  // each), or looked at one by one.
   const auto ta = a_.tail(ha);
   const auto tb = b_.tail(hb);
-  const bool counting_length = !opt_.policy.ignore_length_variants;
-  auto take = [&](std::uint32_t id) {
-    if (!dict_.class_covers(cp.ca, id) || !dict_.class_covers(cp.cb, id)) return true;
+  std::uint32_t tail_diff[8];
+  std::size_t n_tail_diff = 0;
+  auto take = [&](std::uint32_t id, std::uint8_t owner) {
+    if (!covered(pv, id)) return true;
+    if (n_tail_diff == std::size(tail_diff)) return false;
+    tail_diff[n_tail_diff++] = id;
     const std::uint8_t zone = zones_->zone_of(id);
-    if (zone == detail::zone_table::edge) return false;
-    if (zone != detail::zone_table::outside) {
+    if (zone < detail::zone_table::edge) {
       differing_zones |= std::uint64_t{1} << zone;
-      return true;
+    } else if (zone == detail::zone_table::outside && brief_[id].firm != 0) {
+      ++count;
+    } else {
+      if (n_special == std::size(specials)) return false;
+      specials[n_special++] = {id, owner};
     }
-    const column_info& c = dict_.column(id);
-    if ((counting_length ? c.slack_counted : c.slack) != 0 || c.is(column_length_variant)) return false;
-    ++count;
     return true;
   };
   for (std::size_t i = 0, j = 0; i < ta.size() || j < tb.size();) {
     if (j == tb.size() || (i < ta.size() && ta[i] < tb[j])) {
-      if (!take(ta[i++])) return std::nullopt;
+      if (!take(ta[i++], 0)) return std::nullopt;
     } else if (i == ta.size() || tb[j] < ta[i]) {
-      if (!take(tb[j++])) return std::nullopt;
+      if (!take(tb[j++], 1)) return std::nullopt;
     } else {
       ++i, ++j;
     }
   }
+  // Columns at a zone edge (where the pair differs nowhere inside that zone) and columns with slack:
+  // each must be alone in its window, as compare() then counts it.
+  for (std::size_t s = 0; s < n_special; ++s) {
+    const std::uint32_t id = specials[s].id;
+    if ((zones_->zones_reached(id) & differing_zones) != 0) return std::nullopt;
+    const column_brief& c = brief_[id];
+    if (c.firm != 0) {
+      if (id >= dict_.dense_columns()) ++count;  // the kernel counted it if it is in the core
+      continue;
+    }
+    if (!pv.common->contains_all(c.window_first, c.window_last)) return std::nullopt;
+    auto meets = [&](std::uint32_t other) {
+      return other != id && brief_[other].window_first <= c.window_last && c.window_first <= brief_[other].window_last;
+    };
+    for (std::size_t i = 0; i < n_cover; ++i)
+      for (std::uint64_t d = x[i]; d != 0; d &= d - 1)
+        if (meets(cp.cover_word[i] * 64 + static_cast<std::uint32_t>(std::countr_zero(d)))) return std::nullopt;
+    for (std::size_t t = 0; t < n_tail_diff; ++t)
+      if (meets(tail_diff[t])) return std::nullopt;
+    if (c.is_indel != 0) {
+      // where compare() puts the gap depends on what else sits in the window (see settle)
+      for (std::uint32_t n : dict_.window_neighbours(id)) {
+        const bool present = n < dict_.dense_columns()
+                                 ? (((qa[n / 64] | rb[std::size_t{n / 64} * block_rows]) >> (n % 64)) & 1U) != 0
+                                 : std::binary_search(ta.begin(), ta.end(), n) || std::binary_search(tb.begin(), tb.end(), n);
+        if (present && covered(pv, n)) return std::nullopt;
+      }
+    }
+    count += c.alone[specials[s].owner];
+  }
   if (chain_links(qa, ha, hb, cp, cp.outside_substitutions.data()) >= 2) return std::nullopt;
-  const int inside = zones_->count(ha, hb, differing_zones, cp.zone_tables.data());
-  if (inside < 0) return std::nullopt;
-  return count + inside;
+  if (differing_zones != 0) {
+    const int inside = zones_->count(ha, hb, differing_zones);
+    if (inside < 0) return std::nullopt;
+    count += inside;
+  }
+  return count;
 }
 
 // How many events compare() could save on this pair by reading crowded differing substitutions as
@@ -860,7 +937,7 @@ void engine::run_item(const work_item& item, item_output& out) const {
           }
           ++out.candidates;
           int d = 0;
-          if (const std::optional<int> zoned = ragged ? std::nullopt : zone_count(qa, ha, r, cp, cnt[r - first_row])) {
+          if (const std::optional<int> zoned = zone_count(qa, pv, cnt[r - first_row], kernel_mask)) {
             d = *zoned;
           } else {
             bool used_reference = false;

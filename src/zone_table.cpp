@@ -100,12 +100,15 @@ zone_table::zone_table(const variant_dictionary& dictionary, const profile_store
     z.hi = s.hi;
     zones_.push_back(std::move(z));
   }
+  reached_.assign(dictionary.size(), 0);
+  tables_ = std::make_unique<std::unique_ptr<table>[]>(max_tables);
   for (std::uint32_t id = 0; id < dictionary.size(); ++id) {
     const column_info& c = dictionary.column(id);
     for (std::size_t z = 0; z < zones_.size(); ++z) {
       if (c.window_last < zones_[z].lo || c.window_first > zones_[z].hi) continue;
       const bool inside = zones_[z].lo <= c.window_first && c.window_last <= zones_[z].hi;
       zone_of_[id] = inside && zone_of_[id] == outside ? static_cast<std::uint8_t>(z) : edge;
+      reached_[id] |= std::uint64_t{1} << z;
     }
     if (id < n_dense && zone_of_[id] < edge) inner_dense_[id / 64] |= std::uint64_t{1} << (id % 64);
     if (id < n_dense && zone_of_[id] == edge) edge_dense_[id / 64] |= std::uint64_t{1} << (id % 64);
@@ -113,6 +116,13 @@ zone_table::zone_table(const variant_dictionary& dictionary, const profile_store
   for (zone& z : zones_) z.states.emplace_back();  // state 0: nothing in the zone
   assign_states(dictionary, a, true);
   assign_states(dictionary, b, false);
+  assign_shapes(a, true);
+  assign_shapes(b, false);
+  for (zone& z : zones_) {
+    const std::size_t n = z.shapes.size() * z.shapes.size();
+    z.table_of = std::make_unique<std::atomic<std::uint32_t>[]>(n);
+    for (std::size_t i = 0; i < n; ++i) z.table_of[i].store(unset, std::memory_order_relaxed);
+  }
 }
 
 // State ids, shared by both stores: the columns a haplotype has that touch the zone.
@@ -162,29 +172,59 @@ void zone_table::assign_states(const variant_dictionary& dictionary, const profi
   }
 }
 
-std::uint32_t zone_table::table_for(std::size_t z, const range& common) {
-  const zone& zn = zones_[z];
-  // What compare() sees of the range around the zone: the pieces there, and whether an insertion
-  // after each piece's end is covered (as engine::count_window keys a cluster cut by an edge).
+// What compare() sees of a range around the zone: the pieces there, and whether an insertion after
+// a piece's end is covered where a window inside the zone could end there (as engine::count_window
+// keys a cluster cut by an edge).
+std::string zone_table::shape_of(const zone& z, const range& r) const {
   std::string shape;
   auto put = [&](std::int32_t x) { shape.append(reinterpret_cast<const char*>(&x), sizeof x); };
-  for (const interval& piece : common.intervals()) {
-    if (piece.last < zn.lo - 1 || piece.first > zn.hi + 1) continue;
-    put(std::max(piece.first, zn.lo - 1));
-    put(std::min(piece.last, zn.hi + 1));
-    put(common.contains_insertion(piece.last) ? 1 : 0);
+  for (const interval& piece : r.intervals()) {
+    if (piece.last < z.lo - 1 || piece.first > z.hi + 1) continue;
+    put(std::max(piece.first, z.lo - 1));
+    put(std::min(piece.last, z.hi + 1));
+    put(piece.last <= z.hi ? (r.contains_insertion(piece.last) ? 1 : 0) : 2);
   }
-  for (std::uint32_t t = 0; t < tables_.size(); ++t)
-    if (tables_[t].zone == z && tables_[t].shape == shape) return t;
+  return shape;
+}
+
+void zone_table::assign_shapes(const profile_store& s, bool remains) {
+  for (zone& z : zones_) {
+    std::unordered_map<std::string, std::uint16_t> ids;
+    for (std::uint16_t i = 0; i < z.shapes.size(); ++i) ids.emplace(shape_of(z, z.shapes[i]), i);
+    auto& out = remains ? z.shape_a : z.shape_b;
+    out.assign(s.haplotypes(), 0);
+    std::uint32_t last_index = 0xFFFFFFFFU;
+    std::uint16_t last_id = 0;
+    for (std::uint32_t h = 0; h < s.haplotypes(); ++h) {
+      if (s.coverage_index(h) != last_index) {  // rows of a coverage are mostly together
+        last_index = s.coverage_index(h);
+        auto [it, added] = ids.emplace(shape_of(z, s.coverage(h)), std::uint16_t{0xFFFF});
+        if (added && z.shapes.size() < max_shapes) {
+          it->second = static_cast<std::uint16_t>(z.shapes.size());
+          z.shapes.push_back(s.coverage(h));
+        }
+        last_id = it->second;  // 0xFFFF: beyond the tables
+      }
+      out[h] = last_id;
+    }
+  }
+}
+
+std::uint32_t zone_table::add_table(std::size_t z, const range& common) const {
+  const zone& zn = zones_[z];
+  std::string shape = shape_of(zn, common);
+  for (std::uint32_t t = 0; t < n_tables_; ++t)
+    if (tables_[t]->zone == z && tables_[t]->shape == shape) return t;
+  if (n_tables_ == max_tables) return none;
   const std::size_t n = zn.states.size();
-  table t;
-  t.zone = z;
-  t.shape = std::move(shape);
-  t.common = common;
-  t.counts = std::make_unique<std::atomic<std::int8_t>[]>(n * n);
-  for (std::size_t i = 0; i < n * n; ++i) t.counts[i].store(-1, std::memory_order_relaxed);
-  tables_.push_back(std::move(t));
-  return static_cast<std::uint32_t>(tables_.size() - 1);
+  auto t = std::make_unique<table>();
+  t->zone = z;
+  t->shape = std::move(shape);
+  t->common = common;
+  t->counts = std::make_unique<std::atomic<std::int8_t>[]>(n * n);
+  for (std::size_t i = 0; i < n * n; ++i) t->counts[i].store(-1, std::memory_order_relaxed);
+  tables_[n_tables_] = std::move(t);
+  return static_cast<std::uint32_t>(n_tables_++);
 }
 
 int zone_table::lookup(const table& t, std::uint16_t sa, std::uint16_t sb) const {
@@ -205,16 +245,28 @@ int zone_table::lookup(const table& t, std::uint16_t sa, std::uint16_t sb) const
   return v;
 }
 
-int zone_table::count(std::uint32_t ha, std::uint32_t hb, std::uint64_t zones, const std::uint32_t* tables) const {
+int zone_table::count(std::uint32_t ha, std::uint32_t hb, std::uint64_t zones) const {
   int total = 0;
   for (; zones != 0; zones &= zones - 1) {
-    const auto i = static_cast<std::size_t>(std::countr_zero(zones));
-    if (tables[i] == none) continue;  // the common range misses the zone: nothing compared there
-    const zone& z = zones_[i];
+    const zone& z = zones_[static_cast<std::size_t>(std::countr_zero(zones))];
     const std::uint16_t sa = z.state_a[ha];
     const std::uint16_t sb = z.state_b[hb];
-    if (sa >= z.states.size() || sb >= z.states.size()) return -1;  // beyond the tables
-    total += lookup(tables_[tables[i]], sa, sb);
+    const std::uint16_t ca = z.shape_a[ha];
+    const std::uint16_t cb = z.shape_b[hb];
+    const std::size_t n_shapes = z.shapes.size();
+    if (sa >= z.states.size() || sb >= z.states.size() || ca >= n_shapes || cb >= n_shapes) return -1;
+    std::atomic<std::uint32_t>& slot = z.table_of[std::size_t{ca} * n_shapes + cb];
+    std::uint32_t t = slot.load(std::memory_order_acquire);
+    if (t == unset) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      t = slot.load(std::memory_order_relaxed);
+      if (t == unset) {
+        t = add_table(static_cast<std::size_t>(&z - zones_.data()), z.shapes[ca].intersect(z.shapes[cb]));
+        slot.store(t, std::memory_order_release);
+      }
+    }
+    if (t == none) return -1;
+    total += lookup(*tables_[t], sa, sb);
   }
   return total;
 }

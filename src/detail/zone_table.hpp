@@ -20,11 +20,14 @@
 /// A coverage edge inside a zone changes what compare() sees there, so the tables are kept per zone
 /// and per shape of the common range around the zone (its pieces there, and whether an insertion
 /// after a piece's end is covered); each table's counts are compare() on the two states over a
-/// common range of that shape.
+/// common range of that shape. Each haplotype's own coverage has a shape id per zone too, so that a
+/// pair finds its table from the two ids.
 
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
+#include <unordered_map>
 #include <span>
 #include <string>
 #include <vector>
@@ -38,7 +41,6 @@ class zone_table {
  public:
   /// A pair's differing zones fit a 64-bit mask.
   static constexpr std::size_t max_zones = 64;
-  static constexpr std::uint32_t none = 0xFFFFFFFFU;
 
   /// Zones of the dictionary and state ids of every haplotype of both stores; the tables start empty.
   zone_table(const variant_dictionary& dictionary, const profile_store& a, const profile_store& b,
@@ -55,37 +57,50 @@ class zone_table {
   static constexpr std::uint8_t outside = 0xFF;
   [[nodiscard]] std::uint8_t zone_of(std::uint32_t id) const noexcept { return zone_of_[id]; }
 
-  /// The table of zone z for pairs compared over `common` (which meets the zone). Not thread-safe:
-  /// call before counting.
-  [[nodiscard]] std::uint32_t table_for(std::size_t z, const range& common);
+  /// The zones an edge column's window reaches into (bit z: zone z).
+  [[nodiscard]] std::uint64_t zones_reached(std::uint32_t id) const noexcept { return reached_[id]; }
 
   /// The share of compare()'s count of the zones in `zones` (bit z: zone z; the pair differs there)
-  /// for haplotype ha (remains) against hb (relatives); `tables[z]` is table_for(z, their common
-  /// range), or `none` for a zone the range misses. -1 when a state is beyond the tables (then
-  /// settle the pair otherwise). Thread-safe.
-  [[nodiscard]] int count(std::uint32_t ha, std::uint32_t hb, std::uint64_t zones, const std::uint32_t* tables) const;
+  /// for haplotype ha (remains) against hb (relatives), over their common range; -1 when a state or
+  /// a coverage shape is beyond the tables (then settle the pair otherwise). Thread-safe.
+  [[nodiscard]] int count(std::uint32_t ha, std::uint32_t hb, std::uint64_t zones) const;
 
  private:
   static constexpr std::uint32_t max_states = 4096;
+  static constexpr std::uint32_t max_shapes = 256;
   struct zone {
     std::int32_t lo = 0;
     std::int32_t hi = 0;
     std::vector<std::uint16_t> state_a;         // per remains haplotype
     std::vector<std::uint16_t> state_b;         // per relatives haplotype
     std::vector<std::vector<variant>> states;  // the variants of each state id (state 0: none)
+    std::vector<std::uint16_t> shape_a;         // per remains haplotype: its coverage's shape id
+    std::vector<std::uint16_t> shape_b;
+    std::vector<range> shapes;                  // a coverage of each shape id
+    std::unique_ptr<std::atomic<std::uint32_t>[]> table_of;  // shape x shape -> table, `unset` until needed
   };
+  static constexpr std::uint32_t unset = 0xFFFFFFFEU;
+  static constexpr std::uint32_t none = 0xFFFFFFFFU;  // no room for another table
+  [[nodiscard]] std::string shape_of(const zone& z, const range& r) const;
   struct table {
     std::size_t zone = 0;
-    std::string shape;  // the common range around the zone (see table_for)
+    std::string shape;  // the common range around the zone (see shape_of)
     range common;
     std::unique_ptr<std::atomic<std::int8_t>[]> counts;  // n x n, -1 = not computed yet
   };
   int lookup(const table& t, std::uint16_t sa, std::uint16_t sb) const;
   void assign_states(const variant_dictionary& dictionary, const profile_store& s, bool remains);
+  void assign_shapes(const profile_store& s, bool remains);
+  std::uint32_t add_table(std::size_t z, const range& common) const;
 
   compare_policy policy_;
   std::vector<zone> zones_;
-  std::vector<table> tables_;
+  // Tables are added (under the mutex) while other threads read them: a fixed array, so they never move.
+  static constexpr std::size_t max_tables = 4096;
+  std::unique_ptr<std::unique_ptr<table>[]> tables_;
+  mutable std::size_t n_tables_ = 0;
+  mutable std::mutex mutex_;  // guards adding tables
+  std::vector<std::uint64_t> reached_;
   std::vector<std::uint64_t> inner_dense_;
   std::vector<std::uint64_t> edge_dense_;
   std::vector<std::uint8_t> zone_of_;
