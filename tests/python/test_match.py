@@ -106,6 +106,11 @@ def test_without_scores_and_counts(sides, oracle):
             if x.verdict != "no_overlap" and x.differences <= 3:
                 want[i, x.differences] += 1
     assert np.array_equal(c.counts, want)
+    # the engine's counters: pairs that pass the bound, of which some needed settling per site
+    st = c.stats
+    assert st["kernel_pairs"] <= st["distinct_pairs"]
+    assert 0 < st["candidates"] <= st["kernel_pairs"]
+    assert st["reference_calls"] <= st["settled"] <= st["candidates"]
     frame = c.to_pandas()
     assert list(frame.columns) == ["remains_id", "differences_0", "differences_1", "differences_2", "differences_3"]
 
