@@ -240,7 +240,8 @@ class engine {
         return static_cast<std::uint8_t>(c.alone(owner, options.policy.ignore_length_variants, options.policy.pattern_match_heteroplasmy));
       };
       brief_[id] = {c.window_first, c.window_last, static_cast<std::uint8_t>(c.value.is_indel() ? 1 : 0),
-                    static_cast<std::uint8_t>(plain ? 1 : 0), static_cast<std::uint8_t>(firm ? 1 : 0), {alone(0), alone(1)}};
+                    static_cast<std::uint8_t>(plain ? 1 : 0), static_cast<std::uint8_t>(firm ? 1 : 0), {alone(0), alone(1)},
+                    c.site};
     }
     const std::uint8_t* slack_b = b_.slacks(!options.policy.ignore_length_variants);
     allowance_.resize(b_.haplotypes());
@@ -300,6 +301,7 @@ class engine {
     std::uint8_t plain;
     std::uint8_t firm;      // one event whenever it differs, under this policy (no slack, not a length variant)
     std::uint8_t alone[2];  // compare()'s count when it is the only difference in its window: the remains have it, the relative
+    std::int32_t site;
   };
   std::vector<column_brief> brief_;
   std::vector<std::uint64_t> substitution_dense_;  // core columns that are not indels
@@ -700,6 +702,22 @@ std::optional<int> engine::zone_count(const std::uint64_t* qa, const pair_view& 
       continue;
     }
     if (!pv.common->contains_all(c.window_first, c.window_last)) return std::nullopt;
+    if (c.plain != 0) {
+      // A plain substitution (a second allele, say) is one event per site whatever else differs
+      // beside it, short of a shifted reading (links < 2, checked below): one unless a firm column
+      // of its site (counted already) or an earlier special of its site differs too.
+      bool counted = false;
+      for (std::size_t i = 0; i < n_cover && !counted; ++i)
+        for (std::uint64_t d = x[i]; d != 0 && !counted; d &= d - 1) {
+          const std::uint32_t other = cp.cover_word[i] * 64 + static_cast<std::uint32_t>(std::countr_zero(d));
+          counted = other != id && brief_[other].site == c.site && brief_[other].firm != 0;
+        }
+      for (std::size_t t = 0; t < n_tail_diff && !counted; ++t)
+        counted = tail_diff[t] != id && brief_[tail_diff[t]].site == c.site && brief_[tail_diff[t]].firm != 0;
+      for (std::size_t e = 0; e < s && !counted; ++e) counted = brief_[specials[e].id].site == c.site;
+      count += counted ? 0 : 1;
+      continue;
+    }
     auto meets = [&](std::uint32_t other) {
       return other != id && brief_[other].window_first <= c.window_last && c.window_first <= brief_[other].window_last;
     };
