@@ -46,22 +46,23 @@ dataset random_dataset(std::uint64_t seed, int n_remains, int n_relatives) {
   return d;
 }
 
-dataset realistic_dataset(std::uint64_t seed, int n_remains, int n_relatives) {
-  phylo_profiles gen(seed);
+// n_remains and n_relatives individuals of a generator (phylo_profiles, crowded_profiles).
+template <class Generator>
+dataset individuals(Generator gen, int n_remains, int n_relatives) {
   dataset d;
   for (int i = 0; i < n_remains; ++i) d.remains.push_back(gen.individual("R" + std::to_string(i)));
   for (int i = 0; i < n_relatives; ++i) d.relatives.push_back(gen.individual("Q" + std::to_string(i)));
   return d;
 }
 
+dataset realistic_dataset(std::uint64_t seed, int n_remains, int n_relatives) {
+  return individuals(phylo_profiles(seed), n_remains, n_relatives);
+}
+
 // Crowded substitutions (engine_fixtures::crowded_profiles): pairs that compare() may read as an
 // insertion plus a deletion. Tests the engine's bound on such readings and the zone tables.
 dataset crowded_dataset(std::uint64_t seed, int n_remains, int n_relatives) {
-  engine_fixtures::crowded_profiles gen(seed);
-  dataset d;
-  for (int i = 0; i < n_remains; ++i) d.remains.push_back(gen.individual("R" + std::to_string(i)));
-  for (int i = 0; i < n_relatives; ++i) d.relatives.push_back(gen.individual("Q" + std::to_string(i)));
-  return d;
+  return individuals(engine_fixtures::crowded_profiles(seed), n_remains, n_relatives);
 }
 
 struct row {
