@@ -692,7 +692,8 @@ std::optional<int> engine::zone_count(const std::uint64_t* qa, const pair_view& 
     }
   }
   // Columns at a zone edge (where the pair differs nowhere inside that zone) and columns with slack:
-  // each must be alone in its window, as compare() then counts it.
+  // a firm one is one event, a plain substitution one event per site, any other must be alone in its
+  // window, where compare() counts it as the dictionary says (column_info::alone).
   for (std::size_t s = 0; s < n_special; ++s) {
     const std::uint32_t id = specials[s].id;
     if ((zones_->zones_reached(id) & differing_zones) != 0) return std::nullopt;
