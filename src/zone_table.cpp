@@ -215,8 +215,9 @@ std::uint32_t zone_table::add_table(std::size_t z, const range& common) const {
   std::string shape = shape_of(zn, common);
   for (std::uint32_t t = 0; t < n_tables_; ++t)
     if (tables_[t]->zone == z && tables_[t]->shape == shape) return t;
-  if (n_tables_ == max_tables) return none;
   const std::size_t n = zn.states.size();
+  if (n_tables_ == max_tables || table_bytes_ + n * n > max_table_bytes) return none;
+  table_bytes_ += n * n;
   auto t = std::make_unique<table>();
   t->zone = z;
   t->shape = std::move(shape);

@@ -97,8 +97,12 @@ class zone_table {
   std::vector<zone> zones_;
   // Tables are added (under the mutex) while other threads read them: a fixed array, so they never move.
   static constexpr std::size_t max_tables = 4096;
+  // and at most this many bytes of counts in all (one table is at most max_states^2 = 16 MB): past
+  // it, pairs that would need another table are settled instead
+  static constexpr std::size_t max_table_bytes = std::size_t{1} << 30;
   std::unique_ptr<std::unique_ptr<table>[]> tables_;
   mutable std::size_t n_tables_ = 0;
+  mutable std::size_t table_bytes_ = 0;
   mutable std::mutex mutex_;  // guards adding tables
   std::vector<std::uint64_t> reached_;
   std::vector<std::uint64_t> inner_dense_;
