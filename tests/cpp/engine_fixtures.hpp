@@ -85,6 +85,16 @@ inline std::vector<variant> one_per_site(std::vector<variant> raw) {
   return out;
 }
 
+// Sorts raw variants and keeps the first of each (position, kind): one substitution, deletion and
+// insertion statement per site at most.
+inline void sort_one_kind_per_site(std::vector<variant>& raw) {
+  std::sort(raw.begin(), raw.end());
+  raw.erase(std::unique(raw.begin(), raw.end(), [](const variant& a, const variant& b) {
+              return a.position == b.position && a.kind == b.kind;
+            }),
+            raw.end());
+}
+
 // Canonical profile from raw variants; false when the raw spelling is rejected.
 inline bool make_canonical(const range& coverage, const std::vector<variant>& raw, profile& out) {
   try {
@@ -132,11 +142,7 @@ class random_profiles {
     for (;;) {
       std::vector<variant> raw;
       for (int i = 0; i < n_variants; ++i) raw.push_back(random_variant(coverage));
-      std::sort(raw.begin(), raw.end());
-      raw.erase(std::unique(raw.begin(), raw.end(), [](const variant& a, const variant& b) {
-                  return a.position == b.position && a.kind == b.kind;
-                }),
-                raw.end());
+      sort_one_kind_per_site(raw);
       profile p;
       p.id = id;
       if (make_canonical(coverage, raw, p)) return p;
@@ -155,11 +161,7 @@ class random_profiles {
         if (!raw.empty() && rng_() % 3 == 0) raw.erase(raw.begin() + static_cast<std::ptrdiff_t>(rng_() % raw.size()));
         else raw.push_back(random_variant(coverage));
       }
-      std::sort(raw.begin(), raw.end());
-      raw.erase(std::unique(raw.begin(), raw.end(), [](const variant& a, const variant& b) {
-                  return a.position == b.position && a.kind == b.kind;
-                }),
-                raw.end());
+      sort_one_kind_per_site(raw);
       profile p;
       p.id = id;
       if (make_canonical(coverage, raw, p)) return p;
@@ -208,11 +210,7 @@ class crowded_profiles {
         raw.push_back(substitution(p, b));
       }
     }
-    std::sort(raw.begin(), raw.end());
-    raw.erase(std::unique(raw.begin(), raw.end(), [](const variant& x, const variant& y) {
-                return x.position == y.position && x.kind == y.kind;
-              }),
-              raw.end());
+    sort_one_kind_per_site(raw);
     profile out;
     out.id = id;
     if (!make_canonical(coverage, raw, out)) out = gen_.random_profile(coverage, 3, id);
@@ -271,11 +269,7 @@ class phylo_profiles {
       raw.erase(std::remove_if(raw.begin(), raw.end(), [&](const variant& v) { return v.position == p; }), raw.end());
       raw.push_back(substitution(p, mutant_base(p, rng_, 1.0)));
     }
-    std::sort(raw.begin(), raw.end());
-    raw.erase(std::unique(raw.begin(), raw.end(), [](const variant& a, const variant& b) {
-                return a.position == b.position && a.kind == b.kind;
-              }),
-              raw.end());
+    sort_one_kind_per_site(raw);
     static const std::vector<range> coverages = {range::parse("16024-576"), range::parse("16024-576"),
                                                  range::parse("16024-576"), range::parse("16024-16365 73-340"),
                                                  range::parse("16024-16365"), range::parse("16024-576").without(16180, 16200)};
