@@ -52,6 +52,35 @@ void count_group(scalar_arch, const std::uint64_t* queries, std::size_t words, c
   }
 }
 
+// link_bound, portable build.
+template <std::size_t Q>
+void links_group(scalar_arch, const std::uint64_t* queries, const std::uint64_t* query_links, std::size_t words,
+                 const std::uint64_t* blocks, const std::uint64_t* link_blocks, std::size_t n_blocks, const word_plan& plan,
+                 const std::uint16_t* counts, std::uint16_t* out, std::size_t stride) noexcept {
+  for (std::size_t b = 0; b < n_blocks; ++b) {
+    const std::size_t offset = b * words * block_rows;
+    std::uint32_t acc[Q][block_rows] = {};
+    for (std::size_t i = 0; i < plan.n_edge; ++i) {
+      const std::size_t w = plan.edge[i];
+      const std::uint64_t* rows = blocks + offset + w * block_rows;
+      const std::uint64_t* links = link_blocks + offset + w * block_rows;
+      const std::uint64_t m = plan.edge_mask[i];
+      for (std::size_t q = 0; q < Q; ++q) {
+        const std::uint64_t qw = queries[q * words + w];
+        const std::uint64_t ql = query_links[q * words + w];
+        for (std::size_t r = 0; r < block_rows; ++r)
+          acc[q][r] += static_cast<std::uint32_t>(std::popcount((rows[r] ^ qw) & m & (links[r] | ql)));
+      }
+    }
+    for (std::size_t q = 0; q < Q; ++q)
+      for (std::size_t r = 0; r < block_rows; ++r) {
+        const std::size_t at = q * stride + b * block_rows + r;
+        const std::uint32_t saving = acc[q][r] > 1 ? acc[q][r] - 1 : 0;
+        out[at] = static_cast<std::uint16_t>(counts[at] > saving ? counts[at] - saving : 0);
+      }
+  }
+}
+
 #if defined(__AVX2__)
 // ------------------------------------------------------------------------------------------------
 // AVX2: a block word is two 256-bit halves (rows 0-3, rows 4-7). Byte counts from the nibble table
@@ -61,6 +90,21 @@ inline __m256i popcount_bytes(__m256i x, __m256i table, __m256i low) noexcept {
   const __m256i lo = _mm256_and_si256(x, low);
   const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(x, 4), low);
   return _mm256_add_epi8(_mm256_shuffle_epi8(table, lo), _mm256_shuffle_epi8(table, hi));
+}
+
+// counts - max(links - 1, 0), saturating, for the 8 rows of a block (links: 16-bit lanes).
+inline void store_link_bound(__m128i links, const std::uint16_t* counts, std::uint16_t* out) noexcept {
+  const __m128i saving = _mm_subs_epu16(links, _mm_set1_epi16(1));
+  const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(counts));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(out), _mm_subs_epu16(c, saving));
+}
+
+// 8 per-row 64-bit sums (rows 0-3 | rows 4-7) as 8 16-bit lanes (sums < 2^16).
+inline __m128i pack_rows(__m256i rows0123, __m256i rows4567) noexcept {
+  // packus_epi32 works per 128-bit lane: [r0 0 r1 0 r4 0 r5 0 | r2 0 r3 0 r6 0 r7 0] as 16-bit;
+  // reorder the 64-bit pieces to rows 0-3 | 4-7, then pack the 32-bit values to 16 bits.
+  const __m256i packed32 = _mm256_permute4x64_epi64(_mm256_packus_epi32(rows0123, rows4567), 0xD8);
+  return _mm_packus_epi32(_mm256_castsi256_si128(packed32), _mm256_extracti128_si256(packed32, 1));
 }
 
 template <std::size_t Q>
@@ -110,13 +154,52 @@ void count_group(xsimd::avx2, const std::uint64_t* queries, std::size_t words, c
         wide[q][1] = _mm256_add_epi64(wide[q][1], _mm256_sad_epu8(bytes[q][1], zero));
       }
     }
-    for (std::size_t q = 0; q < Q; ++q) {
-      // Counts < 2^16. packus_epi32 works per 128-bit lane: [r0 0 r1 0 r4 0 r5 0 | r2 0 r3 0 r6 0 r7 0]
-      // as 16-bit; reorder the 64-bit pieces to rows 0-3 | 4-7, then pack the 32-bit values to 16 bits.
-      const __m256i packed32 = _mm256_permute4x64_epi64(_mm256_packus_epi32(wide[q][0], wide[q][1]), 0xD8);
-      const __m128i counts = _mm_packus_epi32(_mm256_castsi256_si128(packed32), _mm256_extracti128_si256(packed32, 1));
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(out + q * out_stride + b * block_rows), counts);
+    for (std::size_t q = 0; q < Q; ++q)
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(out + q * out_stride + b * block_rows), pack_rows(wide[q][0], wide[q][1]));
+  }
+}
+
+template <std::size_t Q>
+void links_group(xsimd::avx2, const std::uint64_t* queries, const std::uint64_t* query_links, std::size_t words,
+                 const std::uint64_t* blocks, const std::uint64_t* link_blocks, std::size_t n_blocks, const word_plan& plan,
+                 const std::uint16_t* counts, std::uint16_t* out, std::size_t stride) noexcept {
+  using batch = xsimd::batch<std::uint64_t, xsimd::avx2>;
+  const __m256i table = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4,  //
+                                         0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
+  const __m256i low = _mm256_set1_epi8(0x0f);
+  const __m256i zero = _mm256_setzero_si256();
+  constexpr std::size_t chunk = 31;
+  for (std::size_t b = 0; b < n_blocks; ++b) {
+    const std::size_t offset = b * words * block_rows;
+    __m256i wide[Q][2];
+    for (std::size_t q = 0; q < Q; ++q) wide[q][0] = wide[q][1] = zero;
+    for (std::size_t start = 0; start < plan.n_edge; start += chunk) {
+      const std::size_t stop = start + chunk < plan.n_edge ? start + chunk : plan.n_edge;
+      __m256i bytes[Q][2];
+      for (std::size_t q = 0; q < Q; ++q) bytes[q][0] = bytes[q][1] = zero;
+      for (std::size_t i = start; i < stop; ++i) {
+        const std::size_t w = plan.edge[i];
+        const std::uint64_t* rows = blocks + offset + w * block_rows;
+        const std::uint64_t* links = link_blocks + offset + w * block_rows;
+        const batch m(plan.edge_mask[i]);
+        const batch r0 = batch::load_aligned(rows) & m;
+        const batch r1 = batch::load_aligned(rows + 4) & m;
+        const batch l0 = batch::load_aligned(links);
+        const batch l1 = batch::load_aligned(links + 4);
+        for (std::size_t q = 0; q < Q; ++q) {
+          const batch qw = batch(queries[q * words + w]) & m;
+          const batch ql(query_links[q * words + w]);
+          bytes[q][0] = _mm256_add_epi8(bytes[q][0], popcount_bytes((r0 ^ qw) & (l0 | ql), table, low));
+          bytes[q][1] = _mm256_add_epi8(bytes[q][1], popcount_bytes((r1 ^ qw) & (l1 | ql), table, low));
+        }
+      }
+      for (std::size_t q = 0; q < Q; ++q) {
+        wide[q][0] = _mm256_add_epi64(wide[q][0], _mm256_sad_epu8(bytes[q][0], zero));
+        wide[q][1] = _mm256_add_epi64(wide[q][1], _mm256_sad_epu8(bytes[q][1], zero));
+      }
     }
+    for (std::size_t q = 0; q < Q; ++q)
+      store_link_bound(pack_rows(wide[q][0], wide[q][1]), counts + q * stride + b * block_rows, out + q * stride + b * block_rows);
   }
 }
 #endif
@@ -151,6 +234,36 @@ void count_group(xsimd::avx512bw, const std::uint64_t* queries, std::size_t word
     }
     for (std::size_t q = 0; q < Q; ++q)
       _mm512_mask_cvtepi64_storeu_epi16(out + q * out_stride + b * block_rows, 0xFF, acc[q]);
+  }
+}
+
+template <std::size_t Q>
+void links_group(xsimd::avx512bw, const std::uint64_t* queries, const std::uint64_t* query_links, std::size_t words,
+                 const std::uint64_t* blocks, const std::uint64_t* link_blocks, std::size_t n_blocks, const word_plan& plan,
+                 const std::uint16_t* counts, std::uint16_t* out, std::size_t stride) noexcept {
+  using batch = xsimd::batch<std::uint64_t, xsimd::avx512bw>;
+  const __m128i one = _mm_set1_epi16(1);
+  for (std::size_t b = 0; b < n_blocks; ++b) {
+    const std::size_t offset = b * words * block_rows;
+    __m512i acc[Q];
+    for (std::size_t q = 0; q < Q; ++q) acc[q] = _mm512_setzero_si512();
+    for (std::size_t i = 0; i < plan.n_edge; ++i) {
+      const std::size_t w = plan.edge[i];
+      const batch m(plan.edge_mask[i]);
+      const batch rows = batch::load_aligned(blocks + offset + w * block_rows) & m;
+      const batch links = batch::load_aligned(link_blocks + offset + w * block_rows);
+      for (std::size_t q = 0; q < Q; ++q) {
+        const batch x = (rows ^ (batch(queries[q * words + w]) & m)) & (links | batch(query_links[q * words + w]));
+        acc[q] = _mm512_add_epi64(acc[q], _mm512_popcnt_epi64(x));
+      }
+    }
+    for (std::size_t q = 0; q < Q; ++q) {
+      const std::size_t at = q * stride + b * block_rows;
+      // (the maskz form: GCC 12 warns on the unmasked one's undefined source)
+      const __m128i saving = _mm_subs_epu16(_mm512_maskz_cvtepi64_epi16(0xFF, acc[q]), one);
+      const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(counts + at));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(out + at), _mm_subs_epu16(c, saving));
+    }
   }
 }
 #endif
@@ -214,6 +327,20 @@ inline std::size_t select(xsimd::avx512bw, const std::uint16_t* counts, const st
 #endif
 
 }  // namespace impl
+
+template <class Arch>
+void link_bound::operator()(Arch arch, const std::uint64_t* queries, const std::uint64_t* query_links, std::size_t n_queries,
+                            std::size_t words, const std::uint64_t* blocks, const std::uint64_t* link_blocks,
+                            std::size_t n_blocks, const word_plan& plan, const std::uint16_t* counts, std::uint16_t* out,
+                            std::size_t stride) const noexcept {
+  std::size_t q = 0;
+  for (; q + impl::query_group <= n_queries; q += impl::query_group)
+    impl::links_group<impl::query_group>(arch, queries + q * words, query_links + q * words, words, blocks, link_blocks,
+                                         n_blocks, plan, counts + q * stride, out + q * stride, stride);
+  for (; q < n_queries; ++q)
+    impl::links_group<1>(arch, queries + q * words, query_links + q * words, words, blocks, link_blocks, n_blocks, plan,
+                         counts + q * stride, out + q * stride, stride);
+}
 
 template <class Arch>
 std::size_t select_rows::operator()(Arch arch, const std::uint16_t* counts, const std::uint16_t* allowance, std::size_t n,

@@ -88,6 +88,10 @@ struct class_pair {
   [[nodiscard]] detail::word_plan plan() const noexcept {
     return {full.data(), full.size(), edge.data(), edge_mask.data(), edge.size()};
   }
+  // What detail::link_bound reads: the substitutions both coverages hold.
+  [[nodiscard]] detail::word_plan link_plan() const noexcept {
+    return {nullptr, 0, cover_word.data(), substitution_mask.data(), cover_word.size()};
+  }
 };
 
 // One haplotype pair being settled: its class pair and, when a missing stretch makes either side
@@ -215,6 +219,12 @@ class window_memo {
   mutable std::array<shard, shards> shards_;
 };
 
+// Links chain_links() may charge for a haplotype's tail columns (all of them, once any is linked);
+// the kernels see the dense core only, so selection allows for them in bulk.
+std::uint16_t tail_links(const profile_store& s, std::uint32_t h) noexcept {
+  return static_cast<std::uint16_t>(std::min<std::size_t>(s.tail(h).size(), 255));
+}
+
 struct diff_column {
   std::uint32_t id;
   std::int32_t window_first;
@@ -246,7 +256,7 @@ class engine {
     const std::uint8_t* slack_b = b_.slacks(!options.policy.ignore_length_variants);
     allowance_.resize(b_.haplotypes());
     for (std::uint32_t r = 0; r < b_.haplotypes(); ++r)
-      allowance_[r] = b_.ragged(r) ? std::uint16_t{0xFFFF} : static_cast<std::uint16_t>(slack_b[r] + shift_margin);
+      allowance_[r] = b_.ragged(r) ? std::uint16_t{0xFFFF} : static_cast<std::uint16_t>(slack_b[r] + tail_links(b_, r));
     substitution_dense_.assign(words_, 0);
     for (std::uint32_t id = 0; id < dict_.dense_columns(); ++id)
       if (brief_[id].is_indel == 0) substitution_dense_[id / 64] |= std::uint64_t{1} << (id % 64);
@@ -272,6 +282,7 @@ class engine {
   int shift_relief(const std::uint64_t* qa, std::uint32_t ha, std::uint32_t hb, const class_pair& cp, int needed) const;
   int chain_links(const std::uint64_t* qa, std::uint32_t ha, std::uint32_t hb, const class_pair& cp,
                   const std::uint64_t* substitutions) const noexcept;
+  int tail_chain_links(const std::uint64_t* qa, std::uint32_t ha, std::uint32_t hb, const class_pair& cp) const noexcept;
   std::optional<int> zone_count(const std::uint64_t* qa, const pair_view& pv, int kernel_count,
                                 const std::uint64_t* kernel_mask) const;
   int count_window(std::int32_t lo, std::int32_t hi, const std::uint64_t* qa, std::span<const std::uint32_t> ta,
@@ -305,8 +316,9 @@ class engine {
   };
   std::vector<column_brief> brief_;
   std::vector<std::uint64_t> substitution_dense_;  // core columns that are not indels
-  // Per relatives row, how far its kernel count may exceed the remains' limit and still need a look:
-  // its slack plus the shift margin; ragged rows (missing stretches, see overcount) always.
+  // Per relatives row, how far its link-bounded count (detail::link_bound) may exceed the remains'
+  // limit and still need a look: its slack plus its tail links; ragged rows (missing stretches, see
+  // overcount) always.
   std::vector<std::uint16_t> allowance_;
   std::vector<class_pair> pairs_;
   std::vector<work_item> items_;
@@ -584,17 +596,23 @@ int engine::count_window(std::int32_t lo, std::int32_t hi, const std::uint64_t* 
 int engine::chain_links(const std::uint64_t* qa, std::uint32_t ha, std::uint32_t hb, const class_pair& cp,
                         const std::uint64_t* substitutions) const noexcept {
   const std::uint64_t* rb = b_.blocks() + (std::size_t{hb} / block_rows * words_) * block_rows + hb % block_rows;
-  const std::uint64_t* la = chains_a_.links(ha);
-  const std::uint64_t* lb = chains_b_.links(hb);
   int n = 0;
   for (std::size_t i = 0; i < cp.cover_word.size(); ++i) {
     const std::uint32_t w = cp.cover_word[i];
-    const std::uint64_t linked = (qa[w] ^ rb[std::size_t{w} * block_rows]) & substitutions[i] & (la[w] | lb[w]);
+    const std::uint64_t linked =
+        (qa[w] ^ rb[std::size_t{w} * block_rows]) & substitutions[i] & (chains_a_.link(ha, w) | chains_b_.link(hb, w));
     if (linked != 0) n += popcount64(linked);  // mostly zero
   }
+  return n + tail_chain_links(qa, ha, hb, cp);
+}
+
+// The tail part of chain_links(): when a tail substitution of either has any variant of the pair
+// within its reach, every tail column of both counts as a link; else none.
+int engine::tail_chain_links(const std::uint64_t* qa, std::uint32_t ha, std::uint32_t hb, const class_pair& cp) const noexcept {
+  const std::uint64_t* rb = b_.blocks() + (std::size_t{hb} / block_rows * words_) * block_rows + hb % block_rows;
   const std::uint64_t* ra = chains_a_.tail_reach(ha);
   const std::uint64_t* rr = chains_b_.tail_reach(hb);
-  if (ra == nullptr && rr == nullptr) return n;
+  if (ra == nullptr && rr == nullptr) return 0;
   // a tail substitution of either: are any of the pair's variants within its reach?
   bool tail_linked = chains_a_.tail_self(ha) || chains_b_.tail_self(hb);
   for (std::size_t i = 0; i < cp.cover_word.size() && !tail_linked; ++i) {
@@ -605,7 +623,7 @@ int engine::chain_links(const std::uint64_t* qa, std::uint32_t ha, std::uint32_t
   const auto ta = a_.tail(ha);
   const auto tb = b_.tail(hb);
   if (!tail_linked && !ta.empty() && !tb.empty()) tail_linked = detail::tails_linked(dict_, ta, tb);
-  return tail_linked ? n + static_cast<int>(ta.size() + tb.size()) : n;
+  return tail_linked ? static_cast<int>(ta.size() + tb.size()) : 0;
 }
 
 // compare()'s count for a pair, without settling it, or nothing when it needs settling. Outside the
@@ -831,8 +849,10 @@ void engine::run_item(const work_item& item, item_output& out) const {
 
   constexpr std::size_t group = 4;
   std::vector<std::uint64_t> queries(group * words_);
+  std::vector<std::uint64_t> query_links(group * words_);
   const std::size_t tile = item.r_end - item.r_begin + 2 * block_rows;
   std::vector<std::uint16_t> counts(group * tile);
+  std::vector<std::uint16_t> bounded(group * tile);  // counts lowered by detail::link_bound
   std::vector<std::uint32_t> selected(tile);
   std::vector<diff_column> scratch;
   range ragged_common;
@@ -870,6 +890,7 @@ void engine::run_item(const work_item& item, item_output& out) const {
     for (std::size_t g = 0; g < nq; ++g) {
       const std::uint32_t ha = q0 + static_cast<std::uint32_t>(g);
       a_.copy_row(ha, queries.data() + g * words_);
+      chains_a_.copy_links(ha, query_links.data() + g * words_);
       int bound = k;
       if (top) {
         // current k-th best of this query in this item (ties kept), or unbounded until full
@@ -921,32 +942,52 @@ void engine::run_item(const work_item& item, item_output& out) const {
       const auto block_lo = static_cast<std::uint32_t>(seg_lo / block_rows);
       const auto block_hi = static_cast<std::uint32_t>((seg_hi + block_rows - 1) / block_rows);
       const std::size_t stride = (block_hi - block_lo) * block_rows;
-      detail::dispatch(level_, detail::count_tile{}, queries.data(), nq, words_,
-                       b_.blocks() + std::size_t{block_lo} * words_ * block_rows, block_hi - block_lo, plan,
-                       counts.data(), stride);
+      const std::size_t block_offset = std::size_t{block_lo} * words_ * block_rows;
+      detail::dispatch(level_, detail::count_tile{}, queries.data(), nq, words_, b_.blocks() + block_offset,
+                       block_hi - block_lo, plan, counts.data(), stride);
+      // A shifted reading saves at most links - 1 events (detail/shift_chains.hpp): rows are selected
+      // on the count lowered by that, so pairs above the threshold that no shift could bring back
+      // never reach the row loop.
+      detail::dispatch(level_, detail::link_bound{}, queries.data(), query_links.data(), nq, words_,
+                       b_.blocks() + block_offset, chains_b_.blocks() + block_offset, block_hi - block_lo,
+                       cp.link_plan(), counts.data(), bounded.data(), stride);
       out.kernel_pairs += std::uint64_t{nq} * (seg_hi - seg_lo);
       const std::uint32_t first_row = block_lo * static_cast<std::uint32_t>(block_rows);
       for (std::size_t g = 0; g < nq; ++g) {
         const std::uint32_t ha = q0 + static_cast<std::uint32_t>(g);
         const std::uint64_t* qa = queries.data() + g * words_;
         const std::uint16_t* cnt = counts.data() + g * stride;
+        const std::uint16_t* low = bounded.data() + g * stride;
         const bool ragged_a = a_.ragged(ha);
-        // Rows within the shift margin of the bound; the rest provably exceed the threshold.
-        const std::uint16_t cap = static_cast<std::uint16_t>(std::min(limit[g], 0xFFFF));
-        const std::size_t n_selected = detail::dispatch(level_, detail::select_rows{}, cnt + (seg_lo - first_row),
+        const int tail_a = tail_links(a_, ha);
+        // Rows whose link-bounded count is within the bound (tail links allowed for in bulk); the
+        // rest provably exceed the threshold.
+        const std::uint16_t cap = static_cast<std::uint16_t>(std::min(limit[g] + tail_a, 0xFFFF));
+        const std::size_t n_selected = detail::dispatch(level_, detail::select_rows{}, low + (seg_lo - first_row),
                                                         allowance_.data() + seg_lo, seg_hi - seg_lo, cap, selected.data());
         for (std::size_t pick = 0; pick < n_selected; ++pick) {
           const std::uint32_t r = seg_lo + selected[pick];
-          // the shift check reads the row's link mask, which is not in the tile: fetch it ahead
-          if (pick + 8 < n_selected) __builtin_prefetch(chains_b_.links(seg_lo + selected[pick + 8]));
           // limit[g] is re-read: in top-k mode it tightens as the list fills
-          int excess = static_cast<int>(cnt[r - first_row]) - (limit[g] + slack_b[r]);
+          const int kernel_count = cnt[r - first_row];
+          int excess = kernel_count - (limit[g] + slack_b[r]);
           const bool ragged = ragged_a || b_.ragged(r);
           if (excess > 0 && b_.ragged(r)) excess -= overcount(qa, r, kernel_mask);
-          // Above the bound: only a shifted reading of crowded substitutions could bring it back.
-          if (excess > 0 && (excess > shift_margin || chain_links(qa, ha, r, cp, cp.substitution_mask.data()) - 1 < excess ||
-                             shift_relief(qa, ha, r, cp, excess) < excess))
-            continue;
+          if (excess > 0) {
+            // Above the bound: only a shifted reading of crowded substitutions could bring it back,
+            // saving at most links - 1. The core links are known from the lowered count unless it
+            // saturated at 0.
+            if (excess > shift_margin) continue;
+            const int lowered = low[r - first_row];
+            // The core links: kernel_count - lowered = links - 1 when links >= 2 (0 or 1 links leave
+            // the count as it is); unknown when the lowered count saturated at 0.
+            const int core_links = lowered == 0 ? unbounded : kernel_count - lowered + 1;
+            const int tails = tail_a + tail_links(b_, r);
+            int links = core_links;
+            if (core_links + tails - 1 < excess) continue;
+            if (lowered == 0 || (core_links == 1 && tails != 0)) links = chain_links(qa, ha, r, cp, cp.substitution_mask.data());
+            else if (tails != 0) links += tail_chain_links(qa, ha, r, cp);
+            if (links - 1 < excess || shift_relief(qa, ha, r, cp, excess) < excess) continue;
+          }
           pair_view pv{&cp, &cp.common, cp.compared_length, ragged, ha, r};
           if (ragged) {
             ragged_common = a_.coverage(ha).intersect(b_.coverage(r));
@@ -956,7 +997,7 @@ void engine::run_item(const work_item& item, item_output& out) const {
           }
           ++out.candidates;
           int d = 0;
-          if (const std::optional<int> zoned = zone_count(qa, pv, cnt[r - first_row], kernel_mask)) {
+          if (const std::optional<int> zoned = zone_count(qa, pv, kernel_count, kernel_mask)) {
             d = *zoned;
           } else {
             bool used_reference = false;

@@ -69,7 +69,7 @@ chain_masks::chain_masks(const variant_dictionary& dictionary, const profile_sto
     for (std::int32_t x = 1; x <= reach.reach(c.first); ++x)
       reached_from[static_cast<std::size_t>(wrap(c.first + x))].push_back(id);
   }
-  links_.assign(n * words_, 0);
+  links_.assign((n + block_rows - 1) / block_rows * block_rows * words_, 0);
   tail_index_.assign(n, none);
   tail_self_.assign(n, 0);
   std::uint32_t with_tail = 0;
@@ -83,10 +83,12 @@ chain_masks::chain_masks(const variant_dictionary& dictionary, const profile_sto
     for (std::size_t h = hs.begin(); h != hs.end(); ++h) {
       const auto hap = static_cast<std::uint32_t>(h);
       const std::vector<std::uint32_t> cols = store.columns(hap);
-      std::uint64_t* links = links_.data() + h * words_;
+      // row h's word w sits at (h / 8 * words + w) * 8 + h % 8 (detail/kernels.hpp)
+      std::uint64_t* links = links_.data() + h / block_rows * words_ * block_rows + h % block_rows;
       for (std::uint32_t v : cols) {
         for_each_touched(dictionary.column(v), [&](std::int32_t t) {
-          for (std::uint32_t c : reached_from[static_cast<std::size_t>(t)]) links[c / 64] |= std::uint64_t{1} << (c % 64);
+          for (std::uint32_t c : reached_from[static_cast<std::size_t>(t)])
+            links[std::size_t{c / 64} * block_rows] |= std::uint64_t{1} << (c % 64);
         });
       }
       if (tail_index_[h] == none) continue;

@@ -22,14 +22,18 @@
 /// How it is evaluated. Per haplotype h, over the dense core: `links(h)` marks the core
 /// substitutions with a variant of h in their reach. For a pair, popcount((a XOR b) AND
 /// substitutions AND (links(a) OR links(b))) counts the differing core substitutions with a tight
-/// right neighbour in either profile. Tail (rare) substitutions are charged in bulk: when one of
-/// them has any variant of the pair in its reach (`tail_reach`, `tail_self`, or the other's tail),
-/// all tail columns of both count as links.
+/// right neighbour in either profile (the engine's kernels count it for whole tiles: the masks are
+/// block-interleaved like the store's rows). Tail (rare) substitutions are charged in bulk: when one
+/// of them has any variant of the pair in its reach (`tail_reach`, `tail_self`, or the other's
+/// tail), all tail columns of both count as links.
 
 #include <cstdint>
 #include <span>
 #include <vector>
 
+#include <xsimd/xsimd.hpp>
+
+#include "mtmatch/detail/kernels.hpp"
 #include "mtmatch/encode.hpp"
 
 namespace mtmatch::detail {
@@ -56,8 +60,16 @@ class chain_masks {
   /// Builds the masks of every haplotype of `store` (in parallel).
   chain_masks(const variant_dictionary& dictionary, const profile_store& store);
 
-  /// links(h): dense_words() words.
-  [[nodiscard]] const std::uint64_t* links(std::uint32_t h) const noexcept { return links_.data() + std::size_t{h} * words_; }
+  /// Word w of links(h) (w < dense_words()).
+  [[nodiscard]] std::uint64_t link(std::uint32_t h, std::size_t w) const noexcept {
+    return links_[(std::size_t{h} / block_rows * words_ + w) * block_rows + h % block_rows];
+  }
+  /// links(h) into out (dense_words() words).
+  void copy_links(std::uint32_t h, std::uint64_t* out) const noexcept {
+    for (std::size_t w = 0; w < words_; ++w) out[w] = link(h, w);
+  }
+  /// Every links(h), block-interleaved like profile_store::blocks() (detail/kernels.hpp).
+  [[nodiscard]] const std::uint64_t* blocks() const noexcept { return links_.data(); }
   /// Core columns within the reach of h's tail substitutions (dense_words() words), or nullptr when h
   /// has no tail substitution.
   [[nodiscard]] const std::uint64_t* tail_reach(std::uint32_t h) const noexcept {
@@ -69,7 +81,8 @@ class chain_masks {
  private:
   static constexpr std::uint32_t none = 0xFFFFFFFFU;
   std::size_t words_ = 0;
-  std::vector<std::uint64_t> links_;
+  // block-interleaved, padded to whole blocks, 64-byte aligned (the kernels load whole lines)
+  std::vector<std::uint64_t, xsimd::aligned_allocator<std::uint64_t, 64>> links_;
   std::vector<std::uint32_t> tail_index_;
   std::vector<std::uint64_t> tail_reach_;
   std::vector<std::uint8_t> tail_self_;

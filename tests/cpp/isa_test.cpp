@@ -89,6 +89,66 @@ void check_kernel(isa level, std::size_t words, std::size_t n_queries, std::size
   }
 }
 
+// link_bound against the bit-by-bit oracle: counts lowered by max(links - 1, 0), saturating at 0.
+void check_link_bound(isa level, std::size_t words, std::size_t n_queries, std::size_t n_rows, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  const std::size_t n_blocks = (n_rows + block_rows - 1) / block_rows;
+  const std::size_t n_padded = n_blocks * block_rows;
+  auto random_rows = [&](std::size_t n) {
+    std::vector<std::vector<std::uint64_t>> out(n, std::vector<std::uint64_t>(words));
+    for (auto& row : out)
+      for (auto& w : row) w = random_word(rng);
+    return out;
+  };
+  const auto rows = random_rows(n_padded);
+  const auto row_links = random_rows(n_padded);
+  const auto queries = random_rows(n_queries);
+  const auto query_links = random_rows(n_queries);
+  aligned_words blocks(n_blocks * words * block_rows);
+  aligned_words link_blocks(n_blocks * words * block_rows);
+  for (std::size_t r = 0; r < n_padded; ++r)
+    for (std::size_t w = 0; w < words; ++w) {
+      blocks.data[(r / block_rows * words + w) * block_rows + r % block_rows] = rows[r][w];
+      link_blocks.data[(r / block_rows * words + w) * block_rows + r % block_rows] = row_links[r][w];
+    }
+  std::vector<std::uint64_t> flat_queries;
+  std::vector<std::uint64_t> flat_links;
+  for (std::size_t q = 0; q < n_queries; ++q) {
+    flat_queries.insert(flat_queries.end(), queries[q].begin(), queries[q].end());
+    flat_links.insert(flat_links.end(), query_links[q].begin(), query_links[q].end());
+  }
+  // every word read through a mask, some words left out, in a shuffled order
+  std::vector<std::uint32_t> edge;
+  std::vector<std::uint64_t> mask(words, 0);
+  for (std::uint32_t w = 0; w < words; ++w)
+    if (rng() % 5 != 0) {
+      edge.push_back(w);
+      mask[w] = rng() % 3 == 0 ? ~std::uint64_t{0} : rng();
+    }
+  std::shuffle(edge.begin(), edge.end(), rng);
+  std::vector<std::uint64_t> edge_mask;
+  for (std::uint32_t w : edge) edge_mask.push_back(mask[w]);
+  mtmatch::detail::word_plan plan{nullptr, 0, edge.data(), edge_mask.data(), edge.size()};
+
+  const std::size_t stride = n_padded + 5;
+  std::vector<std::uint16_t> counts(n_queries * stride);
+  for (auto& c : counts) c = static_cast<std::uint16_t>(rng() % 3 == 0 ? rng() % 4 : rng() % 400);
+  std::vector<std::uint16_t> out(n_queries * stride, 0xFFFF);
+  mtmatch::detail::dispatch(level, mtmatch::detail::link_bound{}, flat_queries.data(), flat_links.data(), n_queries, words,
+                            blocks.data, link_blocks.data, n_blocks, plan, counts.data(), out.data(), stride);
+  for (std::size_t q = 0; q < n_queries; ++q) {
+    for (std::size_t r = 0; r < n_padded; ++r) {
+      std::vector<std::uint64_t> linked(words);
+      for (std::size_t w = 0; w < words; ++w) linked[w] = mask[w] & (query_links[q][w] | row_links[r][w]);
+      const int links = oracle_count(queries[q], rows[r], linked);
+      const int expected = std::max(0, counts[q * stride + r] - std::max(links - 1, 0));
+      ASSERT_EQ(out[q * stride + r], expected) << mtmatch::to_string(level) << " words=" << words << " query " << q << " row " << r
+                                               << " links " << links;
+    }
+    for (std::size_t r = n_padded; r < stride; ++r) ASSERT_EQ(out[q * stride + r], 0xFFFF) << "wrote past the rows";
+  }
+}
+
 TEST(Isa, NamesRoundTrip) {
   for (isa level : {isa::scalar, isa::avx2, isa::avx512}) EXPECT_EQ(mtmatch::parse_isa(mtmatch::to_string(level)), level);
   EXPECT_EQ(mtmatch::parse_isa("AVX2"), isa::avx2);
@@ -138,6 +198,15 @@ TEST_P(KernelPerIsa, CountTileEqualsOracle) {
   for (std::size_t words : {1u, 8u, 16u, 24u, 40u})
     for (std::size_t n_queries : {1u, 3u, 4u, 9u})
       for (std::size_t n_rows : {8u, 24u}) check_kernel(level, words, n_queries, n_rows, seed++);
+}
+
+TEST_P(KernelPerIsa, LinkBoundEqualsOracle) {
+  isa level = GetParam();
+  if (!mtmatch::cpu_supports(level)) GTEST_SKIP() << "CPU lacks " << mtmatch::to_string(level);
+  std::uint64_t seed = 100;
+  for (std::size_t words : {1u, 8u, 16u, 40u})
+    for (std::size_t n_queries : {1u, 4u, 6u})
+      for (std::size_t n_rows : {8u, 24u}) check_link_bound(level, words, n_queries, n_rows, seed++);
 }
 
 TEST_P(KernelPerIsa, AllOnesGiveTheLargestCounts) {

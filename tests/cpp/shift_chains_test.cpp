@@ -114,7 +114,7 @@ TEST(ShiftChains, MasksMatchTheDefinition) {
       if (!dict.column(c).value.is_indel())
         for (std::uint32_t v : cols)
           for (std::int32_t t : touched(dict.column(v).value)) want = want || r.reaches(dict.column(c).first, t);
-      const bool got = (masks.links(h)[c / 64] >> (c % 64) & 1U) != 0;
+      const bool got = (masks.link(h, c / 64) >> (c % 64) & 1U) != 0;
       ASSERT_EQ(got, want) << "haplotype " << h << " column " << mtmatch::to_string(dict.column(c).value);
     }
     const auto tail = sides.remains.tail(h);

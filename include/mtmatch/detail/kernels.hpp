@@ -51,6 +51,19 @@ struct count_tile {
                   std::uint16_t* out, std::size_t out_stride) const noexcept;
 };
 
+/// Lowers kernel counts by what a shifted reading of crowded substitutions could save
+/// (src/detail/shift_chains.hpp): with `links` = popcount over the plan of
+/// ((query_q XOR row_r) AND mask AND (query_links_q OR row_links_r)),
+/// `out[q * stride + r] = counts[q * stride + r] - max(links - 1, 0)`, saturating at 0.
+/// `query_links` is laid out like `queries`, `link_blocks` like `blocks`; the plan's words are all
+/// read through their mask (the substitutions both coverages hold).
+struct link_bound {
+  template <class Arch>
+  void operator()(Arch, const std::uint64_t* queries, const std::uint64_t* query_links, std::size_t n_queries,
+                  std::size_t words, const std::uint64_t* blocks, const std::uint64_t* link_blocks, std::size_t n_blocks,
+                  const word_plan& plan, const std::uint16_t* counts, std::uint16_t* out, std::size_t stride) const noexcept;
+};
+
 /// Picks the rows a bound does not rule out: writes the index `r` of every row with
 /// `counts[r] <= limit + allowance[r]` (the sum saturating at 65535) to `out`, in increasing order, and
 /// returns how many. `out` has room for `n` indices. On realistic data most rows are ruled out, so
@@ -81,6 +94,16 @@ extern template std::size_t select_rows::operator()<xsimd::avx2>(xsimd::avx2, co
 extern template std::size_t select_rows::operator()<xsimd::avx512bw>(xsimd::avx512bw, const std::uint16_t*,
                                                                      const std::uint16_t*, std::size_t, std::uint16_t,
                                                                      std::uint32_t*) const noexcept;
+
+extern template void link_bound::operator()<scalar_arch>(scalar_arch, const std::uint64_t*, const std::uint64_t*, std::size_t, std::size_t,
+                                                 const std::uint64_t*, const std::uint64_t*, std::size_t, const word_plan&,
+                                                 const std::uint16_t*, std::uint16_t*, std::size_t) const noexcept;
+extern template void link_bound::operator()<xsimd::avx2>(xsimd::avx2, const std::uint64_t*, const std::uint64_t*, std::size_t, std::size_t,
+                                                 const std::uint64_t*, const std::uint64_t*, std::size_t, const word_plan&,
+                                                 const std::uint16_t*, std::uint16_t*, std::size_t) const noexcept;
+extern template void link_bound::operator()<xsimd::avx512bw>(xsimd::avx512bw, const std::uint64_t*, const std::uint64_t*, std::size_t, std::size_t,
+                                                 const std::uint64_t*, const std::uint64_t*, std::size_t, const word_plan&,
+                                                 const std::uint16_t*, std::uint16_t*, std::size_t) const noexcept;
 
 /// Calls `f(Arch{}, args...)` for the Arch of `level`. The caller has checked cpu_supports(level)
 /// (active_isa() does); kernels are noexcept, so validate inputs before dispatching.
