@@ -284,7 +284,7 @@ class engine {
                   const std::uint64_t* substitutions) const noexcept;
   int tail_chain_links(const std::uint64_t* qa, std::uint32_t ha, std::uint32_t hb, const class_pair& cp) const noexcept;
   std::optional<int> zone_count(const std::uint64_t* qa, const pair_view& pv, int kernel_count,
-                                const std::uint64_t* kernel_mask) const;
+                                const std::uint64_t* kernel_mask, int core_links) const;
   int count_window(std::int32_t lo, std::int32_t hi, const std::uint64_t* qa, std::span<const std::uint32_t> ta,
                    const std::uint64_t* rb, std::span<const std::uint32_t> tb, const pair_view& pv,
                    std::span<const diff_column> cluster) const;
@@ -633,7 +633,7 @@ int engine::tail_chain_links(const std::uint64_t* qa, std::uint32_t ha, std::uin
 // window meets its own. Inside each zone the table has the count (detail/zone_table.hpp); a pair that
 // differs at a zone's edge and inside it is settled.
 std::optional<int> engine::zone_count(const std::uint64_t* qa, const pair_view& pv, int kernel_count,
-                                      const std::uint64_t* kernel_mask) const {
+                                      const std::uint64_t* kernel_mask, int core_links) const {
   const class_pair& cp = *pv.cp;
   const std::uint32_t ha = pv.ha;
   const std::uint32_t hb = pv.hb;
@@ -756,7 +756,11 @@ std::optional<int> engine::zone_count(const std::uint64_t* qa, const pair_view& 
     }
     count += c.alone[specials[s].owner];
   }
-  if (chain_links(qa, ha, hb, cp, cp.outside_substitutions.data()) >= 2) return std::nullopt;
+  // (core_links bounds the core links over all substitutions, outside the zones too; with no tail
+  // substitution in the pair there is no tail link)
+  const bool tail_substitutions = chains_a_.tail_reach(ha) != nullptr || chains_b_.tail_reach(hb) != nullptr;
+  if ((core_links >= 2 || tail_substitutions) && chain_links(qa, ha, hb, cp, cp.outside_substitutions.data()) >= 2)
+    return std::nullopt;
   if (differing_zones != 0) {
     const int inside = zones_->count(ha, hb, differing_zones);
     if (inside < 0) return std::nullopt;
@@ -972,15 +976,14 @@ void engine::run_item(const work_item& item, item_output& out) const {
           int excess = kernel_count - (limit[g] + slack_b[r]);
           const bool ragged = ragged_a || b_.ragged(r);
           if (excess > 0 && b_.ragged(r)) excess -= overcount(qa, r, kernel_mask);
+          // The core links (at most): kernel_count - lowered = links - 1 when links >= 2 (0 or 1
+          // links leave the count as it is); unknown when the lowered count saturated at 0.
+          const int lowered = low[r - first_row];
+          const int core_links = lowered == 0 ? unbounded : kernel_count - lowered + 1;
           if (excess > 0) {
             // Above the bound: only a shifted reading of crowded substitutions could bring it back,
-            // saving at most links - 1. The core links are known from the lowered count unless it
-            // saturated at 0.
+            // saving at most links - 1.
             if (excess > shift_margin) continue;
-            const int lowered = low[r - first_row];
-            // The core links: kernel_count - lowered = links - 1 when links >= 2 (0 or 1 links leave
-            // the count as it is); unknown when the lowered count saturated at 0.
-            const int core_links = lowered == 0 ? unbounded : kernel_count - lowered + 1;
             const int tails = tail_a + tail_links(b_, r);
             int links = core_links;
             if (core_links + tails - 1 < excess) continue;
@@ -997,7 +1000,7 @@ void engine::run_item(const work_item& item, item_output& out) const {
           }
           ++out.candidates;
           int d = 0;
-          if (const std::optional<int> zoned = zone_count(qa, pv, kernel_count, kernel_mask)) {
+          if (const std::optional<int> zoned = zone_count(qa, pv, kernel_count, kernel_mask, core_links)) {
             d = *zoned;
           } else {
             bool used_reference = false;
