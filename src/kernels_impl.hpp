@@ -54,28 +54,36 @@ void count_group(scalar_arch, const std::uint64_t* queries, std::size_t words, c
 
 // link_bound, portable build.
 template <std::size_t Q>
-void links_group(scalar_arch, const std::uint64_t* queries, const std::uint64_t* query_links, std::size_t words,
-                 const std::uint64_t* blocks, const std::uint64_t* link_blocks, std::size_t n_blocks, const word_plan& plan,
-                 const std::uint16_t* counts, std::uint16_t* out, std::size_t stride) noexcept {
+void links_group(scalar_arch, const link_side& qs, const link_side& rs, std::size_t n_blocks, std::size_t words,
+                 const word_plan& plan, const std::uint16_t* counts, std::uint16_t* out, std::size_t stride) noexcept {
   for (std::size_t b = 0; b < n_blocks; ++b) {
     const std::size_t offset = b * words * block_rows;
-    std::uint32_t acc[Q][block_rows] = {};
+    std::uint32_t core[Q][block_rows] = {};
+    std::uint64_t near[Q][block_rows] = {};
     for (std::size_t i = 0; i < plan.n_edge; ++i) {
       const std::size_t w = plan.edge[i];
-      const std::uint64_t* rows = blocks + offset + w * block_rows;
-      const std::uint64_t* links = link_blocks + offset + w * block_rows;
+      const std::uint64_t* rows = rs.codes + offset + w * block_rows;
+      const std::uint64_t* links = rs.links + offset + w * block_rows;
+      const std::uint64_t* reach = rs.tail_reach + offset + w * block_rows;
       const std::uint64_t m = plan.edge_mask[i];
       for (std::size_t q = 0; q < Q; ++q) {
-        const std::uint64_t qw = queries[q * words + w];
-        const std::uint64_t ql = query_links[q * words + w];
-        for (std::size_t r = 0; r < block_rows; ++r)
-          acc[q][r] += static_cast<std::uint32_t>(std::popcount((rows[r] ^ qw) & m & (links[r] | ql)));
+        const std::uint64_t qw = qs.codes[q * words + w];
+        const std::uint64_t ql = qs.links[q * words + w];
+        const std::uint64_t qr = qs.tail_reach[q * words + w];
+        for (std::size_t r = 0; r < block_rows; ++r) {
+          core[q][r] += static_cast<std::uint32_t>(std::popcount((rows[r] ^ qw) & m & (links[r] | ql)));
+          near[q][r] |= (rows[r] | qw) & (reach[r] | qr);
+        }
       }
     }
     for (std::size_t q = 0; q < Q; ++q)
       for (std::size_t r = 0; r < block_rows; ++r) {
-        const std::size_t at = q * stride + b * block_rows + r;
-        const std::uint32_t saving = acc[q][r] > 1 ? acc[q][r] - 1 : 0;
+        const std::size_t row = b * block_rows + r;
+        const bool linked = near[q][r] != 0 || (qs.tail_reached[q] & rs.tail_touched[row]) != 0 ||
+                            (rs.tail_reached[row] & qs.tail_touched[q]) != 0;
+        const std::uint32_t links = core[q][r] + (linked ? std::uint32_t{qs.tail_weight[q]} + rs.tail_weight[row] : 0U);
+        const std::uint32_t saving = links > 1 ? links - 1 : 0;
+        const std::size_t at = q * stride + row;
         out[at] = static_cast<std::uint16_t>(counts[at] > saving ? counts[at] - saving : 0);
       }
   }
@@ -160,9 +168,8 @@ void count_group(xsimd::avx2, const std::uint64_t* queries, std::size_t words, c
 }
 
 template <std::size_t Q>
-void links_group(xsimd::avx2, const std::uint64_t* queries, const std::uint64_t* query_links, std::size_t words,
-                 const std::uint64_t* blocks, const std::uint64_t* link_blocks, std::size_t n_blocks, const word_plan& plan,
-                 const std::uint16_t* counts, std::uint16_t* out, std::size_t stride) noexcept {
+void links_group(xsimd::avx2, const link_side& qs, const link_side& rs, std::size_t n_blocks, std::size_t words,
+                 const word_plan& plan, const std::uint16_t* counts, std::uint16_t* out, std::size_t stride) noexcept {
   using batch = xsimd::batch<std::uint64_t, xsimd::avx2>;
   const __m256i table = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4,  //
                                          0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
@@ -172,25 +179,33 @@ void links_group(xsimd::avx2, const std::uint64_t* queries, const std::uint64_t*
   for (std::size_t b = 0; b < n_blocks; ++b) {
     const std::size_t offset = b * words * block_rows;
     __m256i wide[Q][2];
-    for (std::size_t q = 0; q < Q; ++q) wide[q][0] = wide[q][1] = zero;
+    batch near[Q][2];
+    for (std::size_t q = 0; q < Q; ++q) {
+      wide[q][0] = wide[q][1] = zero;
+      near[q][0] = near[q][1] = batch(std::uint64_t{0});
+    }
     for (std::size_t start = 0; start < plan.n_edge; start += chunk) {
       const std::size_t stop = start + chunk < plan.n_edge ? start + chunk : plan.n_edge;
       __m256i bytes[Q][2];
       for (std::size_t q = 0; q < Q; ++q) bytes[q][0] = bytes[q][1] = zero;
       for (std::size_t i = start; i < stop; ++i) {
         const std::size_t w = plan.edge[i];
-        const std::uint64_t* rows = blocks + offset + w * block_rows;
-        const std::uint64_t* links = link_blocks + offset + w * block_rows;
+        const std::size_t at = offset + w * block_rows;
         const batch m(plan.edge_mask[i]);
-        const batch r0 = batch::load_aligned(rows) & m;
-        const batch r1 = batch::load_aligned(rows + 4) & m;
-        const batch l0 = batch::load_aligned(links);
-        const batch l1 = batch::load_aligned(links + 4);
+        const batch r0 = batch::load_aligned(rs.codes + at);
+        const batch r1 = batch::load_aligned(rs.codes + at + 4);
+        const batch l0 = batch::load_aligned(rs.links + at);
+        const batch l1 = batch::load_aligned(rs.links + at + 4);
+        const batch t0 = batch::load_aligned(rs.tail_reach + at);
+        const batch t1 = batch::load_aligned(rs.tail_reach + at + 4);
         for (std::size_t q = 0; q < Q; ++q) {
-          const batch qw = batch(queries[q * words + w]) & m;
-          const batch ql(query_links[q * words + w]);
-          bytes[q][0] = _mm256_add_epi8(bytes[q][0], popcount_bytes((r0 ^ qw) & (l0 | ql), table, low));
-          bytes[q][1] = _mm256_add_epi8(bytes[q][1], popcount_bytes((r1 ^ qw) & (l1 | ql), table, low));
+          const batch qw(qs.codes[q * words + w]);
+          const batch ql(qs.links[q * words + w]);
+          const batch qr(qs.tail_reach[q * words + w]);
+          bytes[q][0] = _mm256_add_epi8(bytes[q][0], popcount_bytes((r0 ^ qw) & m & (l0 | ql), table, low));
+          bytes[q][1] = _mm256_add_epi8(bytes[q][1], popcount_bytes((r1 ^ qw) & m & (l1 | ql), table, low));
+          near[q][0] = near[q][0] | ((r0 | qw) & (t0 | qr));
+          near[q][1] = near[q][1] | ((r1 | qw) & (t1 | qr));
         }
       }
       for (std::size_t q = 0; q < Q; ++q) {
@@ -198,8 +213,20 @@ void links_group(xsimd::avx2, const std::uint64_t* queries, const std::uint64_t*
         wide[q][1] = _mm256_add_epi64(wide[q][1], _mm256_sad_epu8(bytes[q][1], zero));
       }
     }
-    for (std::size_t q = 0; q < Q; ++q)
-      store_link_bound(pack_rows(wide[q][0], wide[q][1]), counts + q * stride + b * block_rows, out + q * stride + b * block_rows);
+    const std::size_t row = b * block_rows;
+    const batch touched[2] = {batch::load_unaligned(rs.tail_touched + row), batch::load_unaligned(rs.tail_touched + row + 4)};
+    const batch reached[2] = {batch::load_unaligned(rs.tail_reached + row), batch::load_unaligned(rs.tail_reached + row + 4)};
+    const __m256i weight[2] = {_mm256_cvtepu16_epi64(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(rs.tail_weight + row))),
+                               _mm256_cvtepu16_epi64(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(rs.tail_weight + row + 4)))};
+    for (std::size_t q = 0; q < Q; ++q) {
+      const __m256i query_weight = _mm256_set1_epi64x(static_cast<long long>(qs.tail_weight[q]));
+      for (std::size_t h = 0; h < 2; ++h) {
+        const batch any = near[q][h] | (batch(qs.tail_reached[q]) & touched[h]) | (reached[h] & batch(qs.tail_touched[q]));
+        const __m256i unlinked = _mm256_cmpeq_epi64(any, zero);
+        wide[q][h] = _mm256_add_epi64(wide[q][h], _mm256_andnot_si256(unlinked, _mm256_add_epi64(weight[h], query_weight)));
+      }
+      store_link_bound(pack_rows(wide[q][0], wide[q][1]), counts + q * stride + row, out + q * stride + row);
+    }
   }
 }
 #endif
@@ -238,29 +265,46 @@ void count_group(xsimd::avx512bw, const std::uint64_t* queries, std::size_t word
 }
 
 template <std::size_t Q>
-void links_group(xsimd::avx512bw, const std::uint64_t* queries, const std::uint64_t* query_links, std::size_t words,
-                 const std::uint64_t* blocks, const std::uint64_t* link_blocks, std::size_t n_blocks, const word_plan& plan,
-                 const std::uint16_t* counts, std::uint16_t* out, std::size_t stride) noexcept {
+void links_group(xsimd::avx512bw, const link_side& qs, const link_side& rs, std::size_t n_blocks, std::size_t words,
+                 const word_plan& plan, const std::uint16_t* counts, std::uint16_t* out, std::size_t stride) noexcept {
   using batch = xsimd::batch<std::uint64_t, xsimd::avx512bw>;
   const __m128i one = _mm_set1_epi16(1);
   for (std::size_t b = 0; b < n_blocks; ++b) {
     const std::size_t offset = b * words * block_rows;
     __m512i acc[Q];
-    for (std::size_t q = 0; q < Q; ++q) acc[q] = _mm512_setzero_si512();
+    batch near[Q];
+    for (std::size_t q = 0; q < Q; ++q) {
+      acc[q] = _mm512_setzero_si512();
+      near[q] = batch(std::uint64_t{0});
+    }
     for (std::size_t i = 0; i < plan.n_edge; ++i) {
+      const std::size_t at = offset + std::size_t{plan.edge[i]} * block_rows;
       const std::size_t w = plan.edge[i];
       const batch m(plan.edge_mask[i]);
-      const batch rows = batch::load_aligned(blocks + offset + w * block_rows) & m;
-      const batch links = batch::load_aligned(link_blocks + offset + w * block_rows);
+      const batch rows = batch::load_aligned(rs.codes + at);
+      const batch links = batch::load_aligned(rs.links + at);
+      const batch reach = batch::load_aligned(rs.tail_reach + at);
       for (std::size_t q = 0; q < Q; ++q) {
-        const batch x = (rows ^ (batch(queries[q * words + w]) & m)) & (links | batch(query_links[q * words + w]));
+        const batch qw(qs.codes[q * words + w]);
+        const batch x = (rows ^ qw) & m & (links | batch(qs.links[q * words + w]));
         acc[q] = _mm512_add_epi64(acc[q], _mm512_popcnt_epi64(x));
+        near[q] = near[q] | ((rows | qw) & (reach | batch(qs.tail_reach[q * words + w])));
       }
     }
+    const std::size_t row = b * block_rows;
+    const __m512i touched = _mm512_loadu_si512(rs.tail_touched + row);
+    const __m512i reached = _mm512_loadu_si512(rs.tail_reached + row);
+    const __m512i weight = _mm512_maskz_cvtepu16_epi64(0xFF, _mm_loadu_si128(reinterpret_cast<const __m128i*>(rs.tail_weight + row)));
     for (std::size_t q = 0; q < Q; ++q) {
-      const std::size_t at = q * stride + b * block_rows;
+      const __mmask8 linked =
+          static_cast<__mmask8>(_mm512_test_epi64_mask(near[q], near[q]) |
+                                _mm512_test_epi64_mask(_mm512_set1_epi64(static_cast<long long>(qs.tail_reached[q])), touched) |
+                                _mm512_test_epi64_mask(reached, _mm512_set1_epi64(static_cast<long long>(qs.tail_touched[q]))));
+      const __m512i total = _mm512_mask_add_epi64(
+          acc[q], linked, acc[q], _mm512_add_epi64(weight, _mm512_set1_epi64(static_cast<long long>(qs.tail_weight[q]))));
+      const std::size_t at = q * stride + row;
       // (the maskz form: GCC 12 warns on the unmasked one's undefined source)
-      const __m128i saving = _mm_subs_epu16(_mm512_maskz_cvtepi64_epi16(0xFF, acc[q]), one);
+      const __m128i saving = _mm_subs_epu16(_mm512_maskz_cvtepi64_epi16(0xFF, total), one);
       const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(counts + at));
       _mm_storeu_si128(reinterpret_cast<__m128i*>(out + at), _mm_subs_epu16(c, saving));
     }
@@ -329,17 +373,18 @@ inline std::size_t select(xsimd::avx512bw, const std::uint16_t* counts, const st
 }  // namespace impl
 
 template <class Arch>
-void link_bound::operator()(Arch arch, const std::uint64_t* queries, const std::uint64_t* query_links, std::size_t n_queries,
-                            std::size_t words, const std::uint64_t* blocks, const std::uint64_t* link_blocks,
-                            std::size_t n_blocks, const word_plan& plan, const std::uint16_t* counts, std::uint16_t* out,
-                            std::size_t stride) const noexcept {
+void link_bound::operator()(Arch arch, const link_side& queries, std::size_t n_queries, const link_side& rows,
+                            std::size_t n_blocks, std::size_t words, const word_plan& plan, const std::uint16_t* counts,
+                            std::uint16_t* out, std::size_t stride) const noexcept {
+  auto from = [&](std::size_t q) {
+    return link_side{queries.codes + q * words,   queries.links + q * words,   queries.tail_reach + q * words,
+                     queries.tail_weight + q,     queries.tail_touched + q,    queries.tail_reached + q};
+  };
   std::size_t q = 0;
   for (; q + impl::query_group <= n_queries; q += impl::query_group)
-    impl::links_group<impl::query_group>(arch, queries + q * words, query_links + q * words, words, blocks, link_blocks,
-                                         n_blocks, plan, counts + q * stride, out + q * stride, stride);
+    impl::links_group<impl::query_group>(arch, from(q), rows, n_blocks, words, plan, counts + q * stride, out + q * stride, stride);
   for (; q < n_queries; ++q)
-    impl::links_group<1>(arch, queries + q * words, query_links + q * words, words, blocks, link_blocks, n_blocks, plan,
-                         counts + q * stride, out + q * stride, stride);
+    impl::links_group<1>(arch, from(q), rows, n_blocks, words, plan, counts + q * stride, out + q * stride, stride);
 }
 
 template <class Arch>

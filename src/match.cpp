@@ -219,12 +219,6 @@ class window_memo {
   mutable std::array<shard, shards> shards_;
 };
 
-// Links chain_links() may charge for a haplotype's tail columns (all of them, once any is linked);
-// the kernels see the dense core only, so selection allows for them in bulk.
-std::uint16_t tail_links(const profile_store& s, std::uint32_t h) noexcept {
-  return static_cast<std::uint16_t>(std::min<std::size_t>(s.tail(h).size(), 255));
-}
-
 struct diff_column {
   std::uint32_t id;
   std::int32_t window_first;
@@ -256,7 +250,7 @@ class engine {
     const std::uint8_t* slack_b = b_.slacks(!options.policy.ignore_length_variants);
     allowance_.resize(b_.haplotypes());
     for (std::uint32_t r = 0; r < b_.haplotypes(); ++r)
-      allowance_[r] = b_.ragged(r) ? std::uint16_t{0xFFFF} : static_cast<std::uint16_t>(slack_b[r] + tail_links(b_, r));
+      allowance_[r] = b_.ragged(r) ? std::uint16_t{0xFFFF} : std::uint16_t{slack_b[r]};
     substitution_dense_.assign(words_, 0);
     for (std::uint32_t id = 0; id < dict_.dense_columns(); ++id)
       if (brief_[id].is_indel == 0) substitution_dense_[id / 64] |= std::uint64_t{1} << (id % 64);
@@ -284,7 +278,7 @@ class engine {
                   const std::uint64_t* substitutions) const noexcept;
   int tail_chain_links(const std::uint64_t* qa, std::uint32_t ha, std::uint32_t hb, const class_pair& cp) const noexcept;
   std::optional<int> zone_count(const std::uint64_t* qa, const pair_view& pv, int kernel_count,
-                                const std::uint64_t* kernel_mask, int core_links) const;
+                                const std::uint64_t* kernel_mask, int links) const;
   int count_window(std::int32_t lo, std::int32_t hi, const std::uint64_t* qa, std::span<const std::uint32_t> ta,
                    const std::uint64_t* rb, std::span<const std::uint32_t> tb, const pair_view& pv,
                    std::span<const diff_column> cluster) const;
@@ -317,8 +311,7 @@ class engine {
   std::vector<column_brief> brief_;
   std::vector<std::uint64_t> substitution_dense_;  // core columns that are not indels
   // Per relatives row, how far its link-bounded count (detail::link_bound) may exceed the remains'
-  // limit and still need a look: its slack plus its tail links; ragged rows (missing stretches, see
-  // overcount) always.
+  // limit and still need a look: its slack; ragged rows (missing stretches, see overcount) always.
   std::vector<std::uint16_t> allowance_;
   std::vector<class_pair> pairs_;
   std::vector<work_item> items_;
@@ -610,14 +603,12 @@ int engine::chain_links(const std::uint64_t* qa, std::uint32_t ha, std::uint32_t
 // within its reach, every tail column of both counts as a link; else none.
 int engine::tail_chain_links(const std::uint64_t* qa, std::uint32_t ha, std::uint32_t hb, const class_pair& cp) const noexcept {
   const std::uint64_t* rb = b_.blocks() + (std::size_t{hb} / block_rows * words_) * block_rows + hb % block_rows;
-  const std::uint64_t* ra = chains_a_.tail_reach(ha);
-  const std::uint64_t* rr = chains_b_.tail_reach(hb);
-  if (ra == nullptr && rr == nullptr) return 0;
+  if (!chains_a_.has_tail_substitution(ha) && !chains_b_.has_tail_substitution(hb)) return 0;
   // a tail substitution of either: are any of the pair's variants within its reach?
   bool tail_linked = chains_a_.tail_self(ha) || chains_b_.tail_self(hb);
   for (std::size_t i = 0; i < cp.cover_word.size() && !tail_linked; ++i) {
     const std::uint32_t w = cp.cover_word[i];
-    const std::uint64_t reach = (ra != nullptr ? ra[w] : 0) | (rr != nullptr ? rr[w] : 0);
+    const std::uint64_t reach = chains_a_.tail_reach(ha, w) | chains_b_.tail_reach(hb, w);
     tail_linked = ((qa[w] | rb[std::size_t{w} * block_rows]) & reach) != 0;
   }
   const auto ta = a_.tail(ha);
@@ -633,10 +624,13 @@ int engine::tail_chain_links(const std::uint64_t* qa, std::uint32_t ha, std::uin
 // window meets its own. Inside each zone the table has the count (detail/zone_table.hpp); a pair that
 // differs at a zone's edge and inside it is settled.
 std::optional<int> engine::zone_count(const std::uint64_t* qa, const pair_view& pv, int kernel_count,
-                                      const std::uint64_t* kernel_mask, int core_links) const {
+                                      const std::uint64_t* kernel_mask, int links) const {
   const class_pair& cp = *pv.cp;
   const std::uint32_t ha = pv.ha;
   const std::uint32_t hb = pv.hb;
+  // what settle() hands to compare() (a deletion a coverage edge cuts: compare() clips it)
+  if (a_.needs_reference(ha) || b_.needs_reference(hb)) return std::nullopt;
+  if (pv.ragged && (a_.has_long_deletion(ha) || b_.has_long_deletion(hb))) return std::nullopt;
   const std::uint64_t* rb = b_.blocks() + (std::size_t{hb} / block_rows * words_) * block_rows + hb % block_rows;
   constexpr std::size_t max_words = 128;  // dense cores up to 8192 bits
   std::uint64_t x[max_words];
@@ -756,11 +750,8 @@ std::optional<int> engine::zone_count(const std::uint64_t* qa, const pair_view& 
     }
     count += c.alone[specials[s].owner];
   }
-  // (core_links bounds the core links over all substitutions, outside the zones too; with no tail
-  // substitution in the pair there is no tail link)
-  const bool tail_substitutions = chains_a_.tail_reach(ha) != nullptr || chains_b_.tail_reach(hb) != nullptr;
-  if ((core_links >= 2 || tail_substitutions) && chain_links(qa, ha, hb, cp, cp.outside_substitutions.data()) >= 2)
-    return std::nullopt;
+  // (`links` bounds the pair's links over all substitutions, outside the zones too)
+  if (links >= 2 && chain_links(qa, ha, hb, cp, cp.outside_substitutions.data()) >= 2) return std::nullopt;
   if (differing_zones != 0) {
     const int inside = zones_->count(ha, hb, differing_zones);
     if (inside < 0) return std::nullopt;
@@ -853,7 +844,7 @@ void engine::run_item(const work_item& item, item_output& out) const {
 
   constexpr std::size_t group = 4;
   std::vector<std::uint64_t> queries(group * words_);
-  std::vector<std::uint64_t> query_links(group * words_);
+  detail::chain_masks::query_buffers query_masks(group, words_);
   const std::size_t tile = item.r_end - item.r_begin + 2 * block_rows;
   std::vector<std::uint16_t> counts(group * tile);
   std::vector<std::uint16_t> bounded(group * tile);  // counts lowered by detail::link_bound
@@ -894,7 +885,7 @@ void engine::run_item(const work_item& item, item_output& out) const {
     for (std::size_t g = 0; g < nq; ++g) {
       const std::uint32_t ha = q0 + static_cast<std::uint32_t>(g);
       a_.copy_row(ha, queries.data() + g * words_);
-      chains_a_.copy_links(ha, query_links.data() + g * words_);
+      chains_a_.copy_query(ha, g, query_masks);
       int bound = k;
       if (top) {
         // current k-th best of this query in this item (ties kept), or unbounded until full
@@ -952,9 +943,9 @@ void engine::run_item(const work_item& item, item_output& out) const {
       // A shifted reading saves at most links - 1 events (detail/shift_chains.hpp): rows are selected
       // on the count lowered by that, so pairs above the threshold that no shift could bring back
       // never reach the row loop.
-      detail::dispatch(level_, detail::link_bound{}, queries.data(), query_links.data(), nq, words_,
-                       b_.blocks() + block_offset, chains_b_.blocks() + block_offset, block_hi - block_lo,
-                       cp.link_plan(), counts.data(), bounded.data(), stride);
+      detail::dispatch(level_, detail::link_bound{}, query_masks.side(queries.data()), nq,
+                       chains_b_.rows(b_.blocks() + block_offset, block_lo * static_cast<std::uint32_t>(block_rows)),
+                       block_hi - block_lo, words_, cp.link_plan(), counts.data(), bounded.data(), stride);
       out.kernel_pairs += std::uint64_t{nq} * (seg_hi - seg_lo);
       const std::uint32_t first_row = block_lo * static_cast<std::uint32_t>(block_rows);
       for (std::size_t g = 0; g < nq; ++g) {
@@ -963,10 +954,8 @@ void engine::run_item(const work_item& item, item_output& out) const {
         const std::uint16_t* cnt = counts.data() + g * stride;
         const std::uint16_t* low = bounded.data() + g * stride;
         const bool ragged_a = a_.ragged(ha);
-        const int tail_a = tail_links(a_, ha);
-        // Rows whose link-bounded count is within the bound (tail links allowed for in bulk); the
-        // rest provably exceed the threshold.
-        const std::uint16_t cap = static_cast<std::uint16_t>(std::min(limit[g] + tail_a, 0xFFFF));
+        // Rows whose link-bounded count is within the bound; the rest provably exceed the threshold.
+        const std::uint16_t cap = static_cast<std::uint16_t>(std::min(limit[g], 0xFFFF));
         const std::size_t n_selected = detail::dispatch(level_, detail::select_rows{}, low + (seg_lo - first_row),
                                                         allowance_.data() + seg_lo, seg_hi - seg_lo, cap, selected.data());
         for (std::size_t pick = 0; pick < n_selected; ++pick) {
@@ -976,21 +965,16 @@ void engine::run_item(const work_item& item, item_output& out) const {
           int excess = kernel_count - (limit[g] + slack_b[r]);
           const bool ragged = ragged_a || b_.ragged(r);
           if (excess > 0 && b_.ragged(r)) excess -= overcount(qa, r, kernel_mask);
-          // The core links (at most): kernel_count - lowered = links - 1 when links >= 2 (0 or 1
+          // The pair's links, at most: kernel_count - lowered = links - 1 when links >= 2 (0 or 1
           // links leave the count as it is); unknown when the lowered count saturated at 0.
           const int lowered = low[r - first_row];
-          const int core_links = lowered == 0 ? unbounded : kernel_count - lowered + 1;
-          if (excess > 0) {
-            // Above the bound: only a shifted reading of crowded substitutions could bring it back,
-            // saving at most links - 1.
-            if (excess > shift_margin) continue;
-            const int tails = tail_a + tail_links(b_, r);
-            int links = core_links;
-            if (core_links + tails - 1 < excess) continue;
-            if (lowered == 0 || (core_links == 1 && tails != 0)) links = chain_links(qa, ha, r, cp, cp.substitution_mask.data());
-            else if (tails != 0) links += tail_chain_links(qa, ha, r, cp);
-            if (links - 1 < excess || shift_relief(qa, ha, r, cp, excess) < excess) continue;
-          }
+          const int links = lowered == 0 ? unbounded : kernel_count - lowered + 1;
+          // Above the bound: only a shifted reading of crowded substitutions could bring it back,
+          // saving at most links - 1 (the kernel's tail test can err high: the exact count decides).
+          if (excess > 0 && (excess > shift_margin || links - 1 < excess ||
+                             chain_links(qa, ha, r, cp, cp.substitution_mask.data()) - 1 < excess ||
+                             shift_relief(qa, ha, r, cp, excess) < excess))
+            continue;
           pair_view pv{&cp, &cp.common, cp.compared_length, ragged, ha, r};
           if (ragged) {
             ragged_common = a_.coverage(ha).intersect(b_.coverage(r));
@@ -1000,7 +984,7 @@ void engine::run_item(const work_item& item, item_output& out) const {
           }
           ++out.candidates;
           int d = 0;
-          if (const std::optional<int> zoned = zone_count(qa, pv, kernel_count, kernel_mask, core_links)) {
+          if (const std::optional<int> zoned = zone_count(qa, pv, kernel_count, kernel_mask, links)) {
             d = *zoned;
           } else {
             bool used_reference = false;

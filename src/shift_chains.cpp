@@ -14,6 +14,11 @@ constexpr std::int32_t genome = rcrs_length;
 
 std::int32_t wrap(std::int32_t p) noexcept { return ((p - 1) % genome + genome) % genome + 1; }
 
+// A position's bit in the hashed position sets of link_side: one of bits 1-63 (bit 0 is reserved).
+std::uint64_t position_bit(std::int32_t t) noexcept {
+  return std::uint64_t{2} << ((static_cast<std::uint32_t>(t) * 2654435761U >> 16) % 63);
+}
+
 // rCRS positions a variant changes: its bases, and for an insertion both bases around it.
 template <class F>
 void for_each_touched(const column_info& c, F&& f) {
@@ -69,36 +74,33 @@ chain_masks::chain_masks(const variant_dictionary& dictionary, const profile_sto
     for (std::int32_t x = 1; x <= reach.reach(c.first); ++x)
       reached_from[static_cast<std::size_t>(wrap(c.first + x))].push_back(id);
   }
-  links_.assign((n + block_rows - 1) / block_rows * block_rows * words_, 0);
-  tail_index_.assign(n, none);
+  const std::size_t padded = (n + block_rows - 1) / block_rows * block_rows;
+  links_.assign(padded * words_, 0);
+  tail_reach_.assign(padded * words_, 0);
+  tail_weight_.assign(padded, 0);
+  tail_touched_.assign(padded, 1);  // bit 0: see link_side
+  tail_reached_.assign(padded, 0);
   tail_self_.assign(n, 0);
-  std::uint32_t with_tail = 0;
-  for (std::uint32_t h = 0; h < n; ++h) {
-    const auto tail = store.tail(static_cast<std::uint32_t>(h));
-    if (std::any_of(tail.begin(), tail.end(), [&](std::uint32_t id) { return !dictionary.column(id).value.is_indel(); }))
-      tail_index_[h] = with_tail++;
-  }
-  tail_reach_.assign(std::size_t{with_tail} * words_, 0);
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, 1024), [&](const tbb::blocked_range<std::size_t>& hs) {
     for (std::size_t h = hs.begin(); h != hs.end(); ++h) {
       const auto hap = static_cast<std::uint32_t>(h);
       const std::vector<std::uint32_t> cols = store.columns(hap);
-      // row h's word w sits at (h / 8 * words + w) * 8 + h % 8 (detail/kernels.hpp)
-      std::uint64_t* links = links_.data() + h / block_rows * words_ * block_rows + h % block_rows;
       for (std::uint32_t v : cols) {
         for_each_touched(dictionary.column(v), [&](std::int32_t t) {
-          for (std::uint32_t c : reached_from[static_cast<std::size_t>(t)])
-            links[std::size_t{c / 64} * block_rows] |= std::uint64_t{1} << (c % 64);
+          for (std::uint32_t c : reached_from[static_cast<std::size_t>(t)]) links_[at(hap, c / 64)] |= std::uint64_t{1} << (c % 64);
         });
       }
-      if (tail_index_[h] == none) continue;
-      std::uint64_t* tail_reach = tail_reach_.data() + std::size_t{tail_index_[h]} * words_;
-      for (std::uint32_t x : store.tail(hap)) {
+      const auto tail = store.tail(hap);
+      tail_weight_[h] = static_cast<std::uint16_t>(std::min<std::size_t>(tail.size(), 255));
+      for (std::uint32_t x : tail) {
         const column_info& cx = dictionary.column(x);
+        for_each_touched(cx, [&](std::int32_t t) { tail_touched_[h] |= position_bit(t); });
         if (cx.value.is_indel()) continue;
-        for (std::int32_t step = 1; step <= reach.reach(cx.first); ++step)
-          for (std::uint32_t c : touching[static_cast<std::size_t>(wrap(cx.first + step))])
-            tail_reach[c / 64] |= std::uint64_t{1} << (c % 64);
+        for (std::int32_t step = 1; step <= reach.reach(cx.first); ++step) {
+          const std::int32_t t = wrap(cx.first + step);
+          tail_reached_[h] |= position_bit(t);
+          for (std::uint32_t c : touching[static_cast<std::size_t>(t)]) tail_reach_[at(hap, c / 64)] |= std::uint64_t{1} << (c % 64);
+        }
         for (std::uint32_t v : cols) {
           if (v == x) continue;
           for_each_touched(dictionary.column(v), [&](std::int32_t t) {
@@ -106,8 +108,25 @@ chain_masks::chain_masks(const variant_dictionary& dictionary, const profile_sto
           });
         }
       }
+      tail_reached_[h] |= tail_self_[h];  // bit 0: see link_side
     }
   });
+}
+
+link_side chain_masks::rows(const std::uint64_t* codes, std::uint32_t first) const noexcept {
+  const std::size_t offset = std::size_t{first} * words_;  // first is a multiple of block_rows
+  return {codes, links_.data() + offset, tail_reach_.data() + offset, tail_weight_.data() + first,
+          tail_touched_.data() + first, tail_reached_.data() + first};
+}
+
+void chain_masks::copy_query(std::uint32_t h, std::size_t slot, query_buffers& out) const noexcept {
+  for (std::size_t w = 0; w < words_; ++w) {
+    out.links[slot * words_ + w] = link(h, w);
+    out.tail_reach[slot * words_ + w] = tail_reach(h, w);
+  }
+  out.tail_weight[slot] = tail_weight_[h];
+  out.tail_touched[slot] = tail_touched_[h];
+  out.tail_reached[slot] = tail_reached_[h];
 }
 
 bool tails_linked(const variant_dictionary& dictionary, std::span<const std::uint32_t> ta,

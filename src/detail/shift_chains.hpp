@@ -22,10 +22,11 @@
 /// How it is evaluated. Per haplotype h, over the dense core: `links(h)` marks the core
 /// substitutions with a variant of h in their reach. For a pair, popcount((a XOR b) AND
 /// substitutions AND (links(a) OR links(b))) counts the differing core substitutions with a tight
-/// right neighbour in either profile (the engine's kernels count it for whole tiles: the masks are
-/// block-interleaved like the store's rows). Tail (rare) substitutions are charged in bulk: when one
-/// of them has any variant of the pair in its reach (`tail_reach`, `tail_self`, or the other's
-/// tail), all tail columns of both count as links.
+/// right neighbour in either profile. Tail (rare) substitutions are charged in bulk: when one of
+/// them has any variant of the pair in its reach (`tail_reach`, `tail_self`, or the other's tail),
+/// all tail columns of both count as links. The engine's kernel (detail::link_bound) evaluates this
+/// for whole tiles; there the tail-against-tail test is a 63-bit hash of positions (a false hit
+/// only loosens the bound).
 
 #include <cstdint>
 #include <span>
@@ -53,7 +54,9 @@ class tight_reach {
   std::vector<std::int32_t> reach_;  // index = position, 1-based
 };
 
-/// The per-haplotype masks of one store (see the file comment).
+/// The per-haplotype masks of one store (see the file comment). The word masks are block-interleaved
+/// like profile_store::blocks() and the per-haplotype values padded to whole blocks, so that
+/// detail::link_bound reads a run of rows as it reads their codes.
 class chain_masks {
  public:
   chain_masks() = default;
@@ -61,30 +64,40 @@ class chain_masks {
   chain_masks(const variant_dictionary& dictionary, const profile_store& store);
 
   /// Word w of links(h) (w < dense_words()).
-  [[nodiscard]] std::uint64_t link(std::uint32_t h, std::size_t w) const noexcept {
-    return links_[(std::size_t{h} / block_rows * words_ + w) * block_rows + h % block_rows];
-  }
-  /// links(h) into out (dense_words() words).
-  void copy_links(std::uint32_t h, std::uint64_t* out) const noexcept {
-    for (std::size_t w = 0; w < words_; ++w) out[w] = link(h, w);
-  }
-  /// Every links(h), block-interleaved like profile_store::blocks() (detail/kernels.hpp).
-  [[nodiscard]] const std::uint64_t* blocks() const noexcept { return links_.data(); }
-  /// Core columns within the reach of h's tail substitutions (dense_words() words), or nullptr when h
-  /// has no tail substitution.
-  [[nodiscard]] const std::uint64_t* tail_reach(std::uint32_t h) const noexcept {
-    return tail_index_[h] == none ? nullptr : tail_reach_.data() + std::size_t{tail_index_[h]} * words_;
-  }
+  [[nodiscard]] std::uint64_t link(std::uint32_t h, std::size_t w) const noexcept { return links_[at(h, w)]; }
+  /// Word w of the core columns within the reach of h's tail substitutions (0 without any).
+  [[nodiscard]] std::uint64_t tail_reach(std::uint32_t h, std::size_t w) const noexcept { return tail_reach_[at(h, w)]; }
+  [[nodiscard]] bool has_tail_substitution(std::uint32_t h) const noexcept { return (tail_reached_[h] | tail_self_[h]) != 0; }
   /// h has a tail substitution with another variant of h within its reach.
   [[nodiscard]] bool tail_self(std::uint32_t h) const noexcept { return tail_self_[h] != 0; }
 
+  /// What detail::link_bound reads of the rows from `first` on (a multiple of block_rows), whose
+  /// codes are `codes` (profile_store::blocks() at that row).
+  [[nodiscard]] link_side rows(const std::uint64_t* codes, std::uint32_t first) const noexcept;
+  /// Haplotype h as query `slot` of `buffers` (see query_buffers).
+  struct query_buffers {
+    explicit query_buffers(std::size_t slots, std::size_t words)
+        : links(slots * words), tail_reach(slots * words), tail_weight(slots), tail_touched(slots), tail_reached(slots) {}
+    std::vector<std::uint64_t> links, tail_reach;
+    std::vector<std::uint16_t> tail_weight;
+    std::vector<std::uint64_t> tail_touched, tail_reached;
+    [[nodiscard]] link_side side(const std::uint64_t* codes) const noexcept {
+      return {codes, links.data(), tail_reach.data(), tail_weight.data(), tail_touched.data(), tail_reached.data()};
+    }
+  };
+  void copy_query(std::uint32_t h, std::size_t slot, query_buffers& out) const noexcept;
+
  private:
-  static constexpr std::uint32_t none = 0xFFFFFFFFU;
+  [[nodiscard]] std::size_t at(std::uint32_t h, std::size_t w) const noexcept {
+    return (std::size_t{h} / block_rows * words_ + w) * block_rows + h % block_rows;
+  }
   std::size_t words_ = 0;
-  // block-interleaved, padded to whole blocks, 64-byte aligned (the kernels load whole lines)
+  // 64-byte aligned: the kernels load whole lines
   std::vector<std::uint64_t, xsimd::aligned_allocator<std::uint64_t, 64>> links_;
-  std::vector<std::uint32_t> tail_index_;
-  std::vector<std::uint64_t> tail_reach_;
+  std::vector<std::uint64_t, xsimd::aligned_allocator<std::uint64_t, 64>> tail_reach_;
+  std::vector<std::uint16_t> tail_weight_;   // tail size, at most 255
+  std::vector<std::uint64_t> tail_touched_;  // see link_side
+  std::vector<std::uint64_t> tail_reached_;
   std::vector<std::uint8_t> tail_self_;
 };
 

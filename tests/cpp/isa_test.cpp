@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
+#include <memory>
 #include <new>
 #include <random>
 #include <string>
@@ -89,34 +90,56 @@ void check_kernel(isa level, std::size_t words, std::size_t n_queries, std::size
   }
 }
 
-// link_bound against the bit-by-bit oracle: counts lowered by max(links - 1, 0), saturating at 0.
-void check_link_bound(isa level, std::size_t words, std::size_t n_queries, std::size_t n_rows, std::uint64_t seed) {
+// link_bound against the bit-by-bit oracle: counts lowered by max(links - 1, 0), saturating at 0,
+// links = core links + (tail-linked ? both tail weights : 0). Returns how many pairs were tail-linked.
+int check_link_bound(isa level, std::size_t words, std::size_t n_queries, std::size_t n_rows, std::uint64_t seed) {
   std::mt19937_64 rng(seed);
   const std::size_t n_blocks = (n_rows + block_rows - 1) / block_rows;
   const std::size_t n_padded = n_blocks * block_rows;
-  auto random_rows = [&](std::size_t n) {
+  auto random_rows = [&](std::size_t n, bool sparse) {
     std::vector<std::vector<std::uint64_t>> out(n, std::vector<std::uint64_t>(words));
     for (auto& row : out)
-      for (auto& w : row) w = random_word(rng);
+      for (auto& w : row) w = sparse ? (rng() % 8 == 0 ? std::uint64_t{1} << (rng() % 64) : 0) : random_word(rng);
     return out;
   };
-  const auto rows = random_rows(n_padded);
-  const auto row_links = random_rows(n_padded);
-  const auto queries = random_rows(n_queries);
-  const auto query_links = random_rows(n_queries);
-  aligned_words blocks(n_blocks * words * block_rows);
-  aligned_words link_blocks(n_blocks * words * block_rows);
-  for (std::size_t r = 0; r < n_padded; ++r)
-    for (std::size_t w = 0; w < words; ++w) {
-      blocks.data[(r / block_rows * words + w) * block_rows + r % block_rows] = rows[r][w];
-      link_blocks.data[(r / block_rows * words + w) * block_rows + r % block_rows] = row_links[r][w];
+  // one side's arrays in the layout detail::link_side describes
+  struct side {
+    std::vector<std::vector<std::uint64_t>> codes, links, reach;
+    std::vector<std::uint16_t> weight;
+    std::vector<std::uint64_t> touched, reached;
+  };
+  auto random_side = [&](std::size_t n) {
+    side x{random_rows(n, false), random_rows(n, false), random_rows(n, true), {}, {}, {}};
+    for (std::size_t i = 0; i < n; ++i) {
+      x.weight.push_back(static_cast<std::uint16_t>(rng() % 3 == 0 ? rng() % 4 : 0));
+      x.touched.push_back(1 | (rng() % 4 == 0 ? std::uint64_t{2} << (rng() % 63) : 0));
+      x.reached.push_back((rng() % 6 == 0 ? 1 : 0) | (rng() % 4 == 0 ? std::uint64_t{2} << (rng() % 63) : 0));
     }
-  std::vector<std::uint64_t> flat_queries;
-  std::vector<std::uint64_t> flat_links;
-  for (std::size_t q = 0; q < n_queries; ++q) {
-    flat_queries.insert(flat_queries.end(), queries[q].begin(), queries[q].end());
-    flat_links.insert(flat_links.end(), query_links[q].begin(), query_links[q].end());
-  }
+    return x;
+  };
+  const side rows = random_side(n_padded);
+  const side queries = random_side(n_queries);
+  auto interleave = [&](const std::vector<std::vector<std::uint64_t>>& m) {
+    auto blocks = std::make_unique<aligned_words>(n_blocks * words * block_rows);
+    for (std::size_t r = 0; r < n_padded; ++r)
+      for (std::size_t w = 0; w < words; ++w) blocks->data[(r / block_rows * words + w) * block_rows + r % block_rows] = m[r][w];
+    return blocks;
+  };
+  auto flatten = [&](const std::vector<std::vector<std::uint64_t>>& m) {
+    std::vector<std::uint64_t> out;
+    for (const auto& row : m) out.insert(out.end(), row.begin(), row.end());
+    return out;
+  };
+  const auto row_codes = interleave(rows.codes);
+  const auto row_links = interleave(rows.links);
+  const auto row_reach = interleave(rows.reach);
+  const auto query_codes = flatten(queries.codes);
+  const auto query_links = flatten(queries.links);
+  const auto query_reach = flatten(queries.reach);
+  const mtmatch::detail::link_side query_side{query_codes.data(), query_links.data(), query_reach.data(),
+                                              queries.weight.data(), queries.touched.data(), queries.reached.data()};
+  const mtmatch::detail::link_side row_side{row_codes->data, row_links->data, row_reach->data,
+                                            rows.weight.data(), rows.touched.data(), rows.reached.data()};
   // every word read through a mask, some words left out, in a shuffled order
   std::vector<std::uint32_t> edge;
   std::vector<std::uint64_t> mask(words, 0);
@@ -134,19 +157,28 @@ void check_link_bound(isa level, std::size_t words, std::size_t n_queries, std::
   std::vector<std::uint16_t> counts(n_queries * stride);
   for (auto& c : counts) c = static_cast<std::uint16_t>(rng() % 3 == 0 ? rng() % 4 : rng() % 400);
   std::vector<std::uint16_t> out(n_queries * stride, 0xFFFF);
-  mtmatch::detail::dispatch(level, mtmatch::detail::link_bound{}, flat_queries.data(), flat_links.data(), n_queries, words,
-                            blocks.data, link_blocks.data, n_blocks, plan, counts.data(), out.data(), stride);
+  mtmatch::detail::dispatch(level, mtmatch::detail::link_bound{}, query_side, n_queries, row_side, n_blocks, words, plan,
+                            counts.data(), out.data(), stride);
+  int tail_linked = 0;
   for (std::size_t q = 0; q < n_queries; ++q) {
     for (std::size_t r = 0; r < n_padded; ++r) {
       std::vector<std::uint64_t> linked(words);
-      for (std::size_t w = 0; w < words; ++w) linked[w] = mask[w] & (query_links[q][w] | row_links[r][w]);
-      const int links = oracle_count(queries[q], rows[r], linked);
+      bool near = false;
+      for (std::size_t w = 0; w < words; ++w) {
+        linked[w] = mask[w] & (queries.links[q][w] | rows.links[r][w]);
+        if (std::find(edge.begin(), edge.end(), w) != edge.end())
+          near = near || ((queries.codes[q][w] | rows.codes[r][w]) & (queries.reach[q][w] | rows.reach[r][w])) != 0;
+      }
+      const bool tails = near || (queries.reached[q] & rows.touched[r]) != 0 || (rows.reached[r] & queries.touched[q]) != 0;
+      tail_linked += tails ? 1 : 0;
+      const int links = oracle_count(queries.codes[q], rows.codes[r], linked) + (tails ? queries.weight[q] + rows.weight[r] : 0);
       const int expected = std::max(0, counts[q * stride + r] - std::max(links - 1, 0));
-      ASSERT_EQ(out[q * stride + r], expected) << mtmatch::to_string(level) << " words=" << words << " query " << q << " row " << r
+      EXPECT_EQ(out[q * stride + r], expected) << mtmatch::to_string(level) << " words=" << words << " query " << q << " row " << r
                                                << " links " << links;
     }
-    for (std::size_t r = n_padded; r < stride; ++r) ASSERT_EQ(out[q * stride + r], 0xFFFF) << "wrote past the rows";
+    for (std::size_t r = n_padded; r < stride; ++r) EXPECT_EQ(out[q * stride + r], 0xFFFF) << "wrote past the rows";
   }
+  return tail_linked;
 }
 
 TEST(Isa, NamesRoundTrip) {
@@ -204,9 +236,16 @@ TEST_P(KernelPerIsa, LinkBoundEqualsOracle) {
   isa level = GetParam();
   if (!mtmatch::cpu_supports(level)) GTEST_SKIP() << "CPU lacks " << mtmatch::to_string(level);
   std::uint64_t seed = 100;
+  std::size_t tail_linked = 0;
+  std::size_t pairs = 0;
   for (std::size_t words : {1u, 8u, 16u, 40u})
     for (std::size_t n_queries : {1u, 4u, 6u})
-      for (std::size_t n_rows : {8u, 24u}) check_link_bound(level, words, n_queries, n_rows, seed++);
+      for (std::size_t n_rows : {8u, 24u}) {
+        tail_linked += static_cast<std::size_t>(check_link_bound(level, words, n_queries, n_rows, seed++));
+        pairs += n_queries * n_rows;
+      }
+  EXPECT_GT(tail_linked, pairs / 10);  // both outcomes of the tail test are exercised
+  EXPECT_LT(tail_linked, pairs - pairs / 10);
 }
 
 TEST_P(KernelPerIsa, AllOnesGiveTheLargestCounts) {

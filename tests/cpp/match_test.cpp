@@ -65,6 +65,22 @@ dataset crowded_dataset(std::uint64_t seed, int n_remains, int n_relatives) {
   return individuals(engine_fixtures::crowded_profiles(seed), n_remains, n_relatives);
 }
 
+// Crowded substitutions (each column seen a few times) among filler profiles whose variants come
+// from a pool of coding-region positions (each seen ten times or so): with a 512-bit core the
+// frequent filler columns take the core and most crowded substitutions fall in the sparse tail,
+// whose links the kernels charge in bulk.
+dataset crowded_tail_dataset(std::uint64_t seed, int n_remains, int n_relatives) {
+  dataset d = crowded_dataset(seed, n_remains, n_relatives);
+  std::vector<std::int32_t> pool;
+  for (std::int32_t p = 1000; pool.size() < 600; p += 23) pool.push_back(p);
+  random_profiles filler(seed + 1000, pool);
+  for (int i = 0; i < n_remains; ++i)
+    d.remains.push_back(filler.random_profile(mtmatch::range::whole(), 30, "F" + std::to_string(i)));
+  for (int i = 0; i < n_relatives; ++i)
+    d.relatives.push_back(filler.random_profile(mtmatch::range::whole(), 30, "G" + std::to_string(i)));
+  return d;
+}
+
 struct row {
   std::uint32_t remains, relative;
   int d;
@@ -129,9 +145,9 @@ void expect_same(const std::vector<row>& got, const std::vector<row>& want, cons
 }
 
 void check_threshold_everywhere(const dataset& d, const mtmatch::compare_policy& policy, const std::vector<int>& ks,
-                                const std::string& name) {
+                                const std::string& name, const mtmatch::encode_options& encoding = {}) {
   const auto all = all_comparisons(d, policy);
-  const auto sides = mtmatch::encode(d.remains, d.relatives);
+  const auto sides = mtmatch::encode(d.remains, d.relatives, encoding);
   for (int k : ks) {
     const auto want = oracle_threshold(all, k);
     for (mtmatch::isa level : mtmatch::supported_isas())
@@ -167,6 +183,21 @@ TEST(Match, ThresholdEqualsCompareOnCrowdedSubstitutions) {
   for (std::uint64_t seed : {41, 42}) {
     const dataset d = crowded_dataset(seed, 70, 120);
     check_threshold_everywhere(d, {}, {1, 2, 3}, "crowded " + std::to_string(seed));
+  }
+}
+
+TEST(Match, ThresholdEqualsCompareWhenCrowdedSubstitutionsAreInTheTail) {
+  mtmatch::encode_options small;
+  small.dense_bits = 512;
+  for (std::uint64_t seed : {44, 45}) {
+    const dataset d = crowded_tail_dataset(seed, 70, 120);
+    const auto sides = mtmatch::encode(d.remains, d.relatives, small);
+    // the test needs crowded substitutions in the tail
+    std::size_t tail_substitutions = 0;
+    for (std::uint32_t h = 0; h < sides.relatives.haplotypes(); ++h)
+      for (std::uint32_t id : sides.relatives.tail(h)) tail_substitutions += sides.dictionary->column(id).value.is_indel() ? 0 : 1;
+    ASSERT_GT(tail_substitutions, 100U);
+    check_threshold_everywhere(d, {}, {1, 2, 3}, "crowded in the tail " + std::to_string(seed), small);
   }
 }
 

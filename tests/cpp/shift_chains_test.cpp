@@ -120,10 +120,46 @@ TEST(ShiftChains, MasksMatchTheDefinition) {
     const auto tail = sides.remains.tail(h);
     const bool has_tail_substitution =
         std::any_of(tail.begin(), tail.end(), [&](std::uint32_t id) { return !dict.column(id).value.is_indel(); });
-    EXPECT_EQ(masks.tail_reach(h) != nullptr, has_tail_substitution);
+    EXPECT_EQ(masks.has_tail_substitution(h), has_tail_substitution);
     with_tail += has_tail_substitution ? 1 : 0;
+    // tail reach: the core columns touching a position within reach of one of h's tail substitutions
+    for (std::uint32_t c = 0; c < dict.dense_columns(); ++c) {
+      bool want = false;
+      for (std::uint32_t x : tail)
+        if (!dict.column(x).value.is_indel())
+          for (std::int32_t t : touched(dict.column(c).value)) want = want || r.reaches(dict.column(x).first, t);
+      const bool got = (masks.tail_reach(h, c / 64) >> (c % 64) & 1U) != 0;
+      ASSERT_EQ(got, want) << "haplotype " << h << " column " << mtmatch::to_string(dict.column(c).value);
+    }
+    bool self = false;
+    for (std::uint32_t x : tail)
+      if (!dict.column(x).value.is_indel())
+        for (std::uint32_t v : cols)
+          if (v != x)
+            for (std::int32_t t : touched(dict.column(v).value)) self = self || r.reaches(dict.column(x).first, t);
+    EXPECT_EQ(masks.tail_self(h), self) << "haplotype " << h;
   }
   EXPECT_GT(with_tail, 0);
+
+  // The hashed position sets never miss a tail-against-tail link (they may only report extra ones),
+  // and bit 0 carries tail_self.
+  mtmatch::detail::chain_masks::query_buffers two(2, dict.dense_words());
+  int linked_pairs = 0;
+  for (std::uint32_t h1 = 0; h1 < sides.remains.haplotypes(); ++h1) {
+    masks.copy_query(h1, 0, two);
+    EXPECT_EQ(two.tail_touched[0] & 1U, 1U);
+    EXPECT_EQ((two.tail_reached[0] & 1U) != 0, masks.tail_self(h1));
+    for (std::uint32_t h2 = 0; h2 < sides.remains.haplotypes(); ++h2) {
+      if (!mtmatch::detail::tails_linked(dict, sides.remains.tail(h1), sides.remains.tail(h2))) continue;
+      masks.copy_query(h2, 1, two);
+      ++linked_pairs;
+      EXPECT_NE((two.tail_reached[0] & two.tail_touched[1] & ~std::uint64_t{1}) |
+                    (two.tail_reached[1] & two.tail_touched[0] & ~std::uint64_t{1}),
+                0U)
+          << h1 << " " << h2;
+    }
+  }
+  EXPECT_GT(linked_pairs, 0);
 }
 
 }  // namespace

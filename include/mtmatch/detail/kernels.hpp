@@ -51,17 +51,33 @@ struct count_tile {
                   std::uint16_t* out, std::size_t out_stride) const noexcept;
 };
 
+/// One side of detail::link_bound: codes, and the masks of src/detail/shift_chains.hpp.
+/// For queries every array is row-major (`words` uint64 per query, or one value per query); for rows
+/// the word arrays are block-interleaved like the codes and the per-row arrays start at the run's
+/// first row.
+struct link_side {
+  const std::uint64_t* codes = nullptr;
+  const std::uint64_t* links = nullptr;         ///< substitutions with a variant of the profile in reach
+  const std::uint64_t* tail_reach = nullptr;    ///< core columns within reach of its tail substitutions
+  const std::uint16_t* tail_weight = nullptr;   ///< links its tail adds when linked (its tail size)
+  const std::uint64_t* tail_touched = nullptr;  ///< hashed positions its tail columns touch (bit 0 always)
+  const std::uint64_t* tail_reached = nullptr;  ///< hashed positions its tail substitutions reach (bit 0: self-linked)
+};
+
 /// Lowers kernel counts by what a shifted reading of crowded substitutions could save
-/// (src/detail/shift_chains.hpp): with `links` = popcount over the plan of
-/// ((query_q XOR row_r) AND mask AND (query_links_q OR row_links_r)),
-/// `out[q * stride + r] = counts[q * stride + r] - max(links - 1, 0)`, saturating at 0.
-/// `query_links` is laid out like `queries`, `link_blocks` like `blocks`; the plan's words are all
-/// read through their mask (the substitutions both coverages hold).
+/// (src/detail/shift_chains.hpp). With, over the plan's words (all read through their mask: the
+/// substitutions both coverages hold),
+///   core   = popcount((q XOR r) AND mask AND (q.links OR r.links)),
+///   linked = any((q OR r) AND (q.tail_reach OR r.tail_reach)) over the same words, unmasked,
+///            or (q.tail_reached AND r.tail_touched) or (r.tail_reached AND q.tail_touched) != 0,
+///   links  = core + (linked ? q.tail_weight + r.tail_weight : 0),
+/// `out[q * stride + r] = counts[q * stride + r] - max(links - 1, 0)`, saturating at 0, for
+/// q < n_queries, r < 8 * n_blocks.
 struct link_bound {
   template <class Arch>
-  void operator()(Arch, const std::uint64_t* queries, const std::uint64_t* query_links, std::size_t n_queries,
-                  std::size_t words, const std::uint64_t* blocks, const std::uint64_t* link_blocks, std::size_t n_blocks,
-                  const word_plan& plan, const std::uint16_t* counts, std::uint16_t* out, std::size_t stride) const noexcept;
+  void operator()(Arch, const link_side& queries, std::size_t n_queries, const link_side& rows, std::size_t n_blocks,
+                  std::size_t words, const word_plan& plan, const std::uint16_t* counts, std::uint16_t* out,
+                  std::size_t stride) const noexcept;
 };
 
 /// Picks the rows a bound does not rule out: writes the index `r` of every row with
@@ -95,15 +111,15 @@ extern template std::size_t select_rows::operator()<xsimd::avx512bw>(xsimd::avx5
                                                                      const std::uint16_t*, std::size_t, std::uint16_t,
                                                                      std::uint32_t*) const noexcept;
 
-extern template void link_bound::operator()<scalar_arch>(scalar_arch, const std::uint64_t*, const std::uint64_t*, std::size_t, std::size_t,
-                                                 const std::uint64_t*, const std::uint64_t*, std::size_t, const word_plan&,
-                                                 const std::uint16_t*, std::uint16_t*, std::size_t) const noexcept;
-extern template void link_bound::operator()<xsimd::avx2>(xsimd::avx2, const std::uint64_t*, const std::uint64_t*, std::size_t, std::size_t,
-                                                 const std::uint64_t*, const std::uint64_t*, std::size_t, const word_plan&,
-                                                 const std::uint16_t*, std::uint16_t*, std::size_t) const noexcept;
-extern template void link_bound::operator()<xsimd::avx512bw>(xsimd::avx512bw, const std::uint64_t*, const std::uint64_t*, std::size_t, std::size_t,
-                                                 const std::uint64_t*, const std::uint64_t*, std::size_t, const word_plan&,
-                                                 const std::uint16_t*, std::uint16_t*, std::size_t) const noexcept;
+extern template void link_bound::operator()<scalar_arch>(scalar_arch, const link_side&, std::size_t, const link_side&, std::size_t,
+                                                 std::size_t, const word_plan&, const std::uint16_t*, std::uint16_t*,
+                                                 std::size_t) const noexcept;
+extern template void link_bound::operator()<xsimd::avx2>(xsimd::avx2, const link_side&, std::size_t, const link_side&, std::size_t,
+                                                 std::size_t, const word_plan&, const std::uint16_t*, std::uint16_t*,
+                                                 std::size_t) const noexcept;
+extern template void link_bound::operator()<xsimd::avx512bw>(xsimd::avx512bw, const link_side&, std::size_t, const link_side&, std::size_t,
+                                                 std::size_t, const word_plan&, const std::uint16_t*, std::uint16_t*,
+                                                 std::size_t) const noexcept;
 
 /// Calls `f(Arch{}, args...)` for the Arch of `level`. The caller has checked cpu_supports(level)
 /// (active_isa() does); kernels are noexcept, so validate inputs before dispatching.
