@@ -933,6 +933,12 @@ void engine::run_item(const work_item& item, item_output& out) const {
     }
     const std::pair<std::uint32_t, std::uint32_t> segments[2] = {{lo, hi}, {ragged_begin, item.r_end}};
     for (const auto& [seg_lo, seg_hi] : segments) {
+      // Clean rows more than the shift margin above the bound are rejected whatever their links
+      // (below); ragged ones (overcount) are always looked at.
+      std::uint16_t skip_above[group];
+      for (std::size_t g = 0; g < nq; ++g)
+        skip_above[g] = seg_lo == ragged_begin ? std::uint16_t{0xFFFF}
+                                               : static_cast<std::uint16_t>(std::min(limit[g] + max_slack_b + shift_margin, 0xFFFF));
       if (seg_lo >= seg_hi) continue;
       const auto block_lo = static_cast<std::uint32_t>(seg_lo / block_rows);
       const auto block_hi = static_cast<std::uint32_t>((seg_hi + block_rows - 1) / block_rows);
@@ -945,7 +951,7 @@ void engine::run_item(const work_item& item, item_output& out) const {
       // never reach the row loop.
       detail::dispatch(level_, detail::link_bound{}, query_masks.side(queries.data()), nq,
                        chains_b_.rows(b_.blocks() + block_offset, block_lo * static_cast<std::uint32_t>(block_rows)),
-                       block_hi - block_lo, words_, cp.link_plan(), counts.data(), bounded.data(), stride);
+                       block_hi - block_lo, words_, cp.link_plan(), counts.data(), skip_above, bounded.data(), stride);
       out.kernel_pairs += std::uint64_t{nq} * (seg_hi - seg_lo);
       const std::uint32_t first_row = block_lo * static_cast<std::uint32_t>(block_rows);
       for (std::size_t g = 0; g < nq; ++g) {
