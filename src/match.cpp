@@ -219,6 +219,30 @@ class window_memo {
   mutable std::array<shard, shards> shards_;
 };
 
+// The core columns in each ragged haplotype's missing stretches (profile_store::missing_dense) as
+// dense words, for the per-pair paths: nullptr for a haplotype without any.
+class missing_masks {
+ public:
+  missing_masks(const profile_store& s, std::size_t words) : words_(words), index_(s.haplotypes(), none) {
+    for (std::uint32_t h = 0; h < s.haplotypes(); ++h) {
+      if (s.missing_dense(h).empty()) continue;
+      index_[h] = static_cast<std::uint32_t>(masks_.size() / words_);
+      masks_.resize(masks_.size() + words_, 0);
+      std::uint64_t* m = masks_.data() + masks_.size() - words_;
+      for (std::uint32_t id : s.missing_dense(h)) m[id / 64] |= std::uint64_t{1} << (id % 64);
+    }
+  }
+  [[nodiscard]] const std::uint64_t* of(std::uint32_t h) const noexcept {
+    return index_[h] == none ? nullptr : masks_.data() + std::size_t{index_[h]} * words_;
+  }
+
+ private:
+  static constexpr std::uint32_t none = 0xFFFFFFFFU;
+  std::size_t words_;
+  std::vector<std::uint32_t> index_;
+  std::vector<std::uint64_t> masks_;
+};
+
 struct diff_column {
   std::uint32_t id;
   std::int32_t window_first;
@@ -255,6 +279,8 @@ class engine {
     for (std::uint32_t id = 0; id < dict_.dense_columns(); ++id)
       if (brief_[id].is_indel == 0) substitution_dense_[id / 64] |= std::uint64_t{1} << (id % 64);
     zones_ = std::make_unique<detail::zone_table>(dict_, a_, b_, options.policy);
+    missing_a_ = std::make_unique<missing_masks>(a_, words_);
+    missing_b_ = std::make_unique<missing_masks>(b_, words_);
     build_pairs();
     build_items();
     chains_a_ = detail::chain_masks(dict_, a_);
@@ -319,6 +345,8 @@ class engine {
   detail::chain_masks chains_a_;
   detail::chain_masks chains_b_;
   std::unique_ptr<detail::zone_table> zones_;
+  std::unique_ptr<missing_masks> missing_a_;
+  std::unique_ptr<missing_masks> missing_b_;
   std::uint64_t total_pairs_ = 0;
   mutable window_memo memo_;
 };
@@ -645,15 +673,9 @@ std::optional<int> engine::zone_count(const std::uint64_t* qa, const pair_view& 
     // only what both cover: the kernel read a ragged remains through its own mask (`kernel_mask`) and
     // counted the remains' columns in the relative's missing stretches (overcount)
     count -= b_.ragged(hb) ? overcount(qa, hb, kernel_mask) : 0;
-    auto drop = [&](std::span<const std::uint32_t> missing) {
-      for (std::uint32_t id : missing) {
-        const auto it = std::lower_bound(cp.cover_word.begin(), cp.cover_word.end(), id / 64);
-        if (it != cp.cover_word.end() && *it == id / 64)
-          x[static_cast<std::size_t>(it - cp.cover_word.begin())] &= ~(std::uint64_t{1} << (id % 64));
-      }
-    };
-    drop(a_.missing_dense(ha));
-    drop(b_.missing_dense(hb));
+    for (const std::uint64_t* missing : {missing_a_->of(ha), missing_b_->of(hb)})
+      if (missing != nullptr)
+        for (std::size_t i = 0; i < n_cover; ++i) x[i] &= ~missing[cp.cover_word[i]];
   }
   struct special {
     std::uint32_t id;
@@ -821,8 +843,10 @@ int engine::shift_relief(const std::uint64_t* qa, std::uint32_t ha, std::uint32_
 // remains' variants there, which compare() does not see. `mask` is what the kernel read for this
 // query (a ragged remains' own missing stretches are masked out before the kernel).
 int engine::overcount(const std::uint64_t* qa, std::uint32_t hb, const std::uint64_t* mask) const noexcept {
+  const std::uint64_t* missing = missing_b_->of(hb);
+  if (missing == nullptr) return 0;
   int n = 0;
-  for (std::uint32_t id : b_.missing_dense(hb)) n += static_cast<int>((qa[id / 64] & mask[id / 64]) >> (id % 64) & 1U);
+  for (std::size_t w = 0; w < words_; ++w) n += popcount64(qa[w] & mask[w] & missing[w]);
   return n;
 }
 
