@@ -11,12 +11,14 @@
 #include <numeric>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <unordered_map>
 
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
+#include <xxhash.h>
 
 #include "detail/shift_chains.hpp"
 #include "detail/zone_table.hpp"
@@ -191,31 +193,67 @@ struct item_output {
 
 // Memo of cluster counts (count_window), shared by the worker threads of one run: clusters repeat
 // across pairs (haplogroup motifs, C-tract lengths), and compare() on a cluster costs microseconds.
-// Sharded by key hash so that two threads rarely wait for each other.
+// Sharded by key hash so that two threads rarely wait for each other; each shard is an open-addressing
+// table (a slot holds the hash, the key's place in the shard's arena and the count; keys are compared
+// in full, so a hash collision costs a probe, never a wrong count). At most ~14 MB per shard.
 class window_memo {
  public:
-  std::optional<int> find(const std::string& key) const {
-    const shard& s = shard_of(key);
+  std::optional<int> find(std::string_view key) const {
+    const std::uint64_t h = XXH3_64bits(key.data(), key.size());
+    const shard& s = shards_[h % shards];
     std::lock_guard<std::mutex> lock(s.mutex);
-    auto it = s.counts.find(key);
-    if (it == s.counts.end()) return std::nullopt;
-    return it->second;
+    if (s.slots.empty()) return std::nullopt;
+    for (std::size_t i = (h >> 8) & (s.slots.size() - 1);; i = (i + 1) & (s.slots.size() - 1)) {
+      const slot& x = s.slots[i];
+      if (x.length == 0) return std::nullopt;
+      if (x.hash == h && x.length == key.size() && std::memcmp(s.keys.data() + x.offset, key.data(), key.size()) == 0)
+        return x.count;
+    }
   }
-  void insert(const std::string& key, int count) {
-    shard& s = shard_of(key);
+  void insert(std::string_view key, int count) {
+    const std::uint64_t h = XXH3_64bits(key.data(), key.size());
+    shard& s = shards_[h % shards];
     std::lock_guard<std::mutex> lock(s.mutex);
-    if (s.counts.size() >= max_per_shard) s.counts.clear();  // bounds memory on pathological inputs
-    s.counts.emplace(key, count);
+    if (s.used >= max_per_shard || s.keys.size() + key.size() > max_key_bytes) {  // bounds memory on pathological inputs
+      s.slots.clear();
+      s.keys.clear();
+      s.used = 0;
+    }
+    if (s.slots.empty()) s.slots.assign(initial_slots, slot{});
+    if (2 * (s.used + 1) > s.slots.size()) grow(s);
+    put(s, {h, static_cast<std::uint32_t>(s.keys.size()), static_cast<std::uint32_t>(key.size()), count});
+    s.keys.append(key);
+    ++s.used;
   }
 
  private:
   static constexpr std::size_t shards = 64;
-  static constexpr std::size_t max_per_shard = 1U << 16;
+  static constexpr std::size_t max_per_shard = std::size_t{1} << 17;
+  static constexpr std::size_t max_key_bytes = std::size_t{8} << 20;
+  static constexpr std::size_t initial_slots = 1024;
+  struct slot {
+    std::uint64_t hash = 0;
+    std::uint32_t offset = 0;
+    std::uint32_t length = 0;  // 0: empty (keys are never empty)
+    int count = 0;
+  };
   struct shard {
     mutable std::mutex mutex;
-    std::unordered_map<std::string, int> counts;
+    std::vector<slot> slots;  // a power of two, at most half full
+    std::string keys;
+    std::size_t used = 0;
   };
-  shard& shard_of(const std::string& key) const { return shards_[std::hash<std::string>{}(key) % shards]; }
+  static void put(shard& s, const slot& x) {
+    std::size_t i = (x.hash >> 8) & (s.slots.size() - 1);
+    while (s.slots[i].length != 0) i = (i + 1) & (s.slots.size() - 1);
+    s.slots[i] = x;
+  }
+  static void grow(shard& s) {
+    std::vector<slot> old(s.slots.size() * 2);
+    old.swap(s.slots);
+    for (const slot& x : old)
+      if (x.length != 0) put(s, x);
+  }
   mutable std::array<shard, shards> shards_;
 };
 
@@ -269,7 +307,14 @@ class engine {
       };
       brief_[id] = {c.window_first, c.window_last, static_cast<std::uint8_t>(c.value.is_indel() ? 1 : 0),
                     static_cast<std::uint8_t>(plain ? 1 : 0), static_cast<std::uint8_t>(firm ? 1 : 0), {alone(0), alone(1)},
-                    c.site};
+                    c.site, c.first, c.last};
+    }
+    // the positions each dense word's columns touch, at most (count_window skips words off a cluster)
+    word_first_.assign(words_, std::numeric_limits<std::int32_t>::max());
+    word_last_.assign(words_, std::numeric_limits<std::int32_t>::min());
+    for (std::uint32_t id = 0; id < dict_.dense_columns(); ++id) {
+      word_first_[id / 64] = std::min(word_first_[id / 64], brief_[id].first);
+      word_last_[id / 64] = std::max(word_last_[id / 64], brief_[id].last);
     }
     const std::uint8_t* slack_b = b_.slacks(!options.policy.ignore_length_variants);
     allowance_.resize(b_.haplotypes());
@@ -333,8 +378,12 @@ class engine {
     std::uint8_t firm;      // one event whenever it differs, under this policy (no slack, not a length variant)
     std::uint8_t alone[2];  // compare()'s count when it is the only difference in its window: the remains have it, the relative
     std::int32_t site;
+    std::int32_t first;  // rCRS positions it touches (column_info::first, last)
+    std::int32_t last;
   };
   std::vector<column_brief> brief_;
+  std::vector<std::int32_t> word_first_;
+  std::vector<std::int32_t> word_last_;
   std::vector<std::uint64_t> substitution_dense_;  // core columns that are not indels
   // Per relatives row, how far its link-bounded count (detail::link_bound) may exceed the remains'
   // limit and still need a look: its slack; ragged rows (missing stretches, see overcount) always.
@@ -573,7 +622,7 @@ int engine::count_window(std::int32_t lo, std::int32_t hi, const std::uint64_t* 
     (d.owner == 0 ? ids_a : ids_b).push_back(d.id);
   }
   put(0xFFFFFFFFU);
-  auto touches = [&](std::uint32_t id) { return dict_.column(id).first <= hi && dict_.column(id).last >= lo; };
+  auto touches = [&](std::uint32_t id) { return brief_[id].first <= hi && brief_[id].last >= lo; };
   auto add_shared = [&](std::uint32_t id) {
     put(id);
     ids_a.push_back(id);
@@ -581,6 +630,7 @@ int engine::count_window(std::int32_t lo, std::int32_t hi, const std::uint64_t* 
   };
   for (std::size_t i = 0; i < cp.cover_word.size(); ++i) {
     const std::uint32_t w = cp.cover_word[i];
+    if (word_first_[w] > hi || word_last_[w] < lo) continue;  // none of its columns touches the cluster
     std::uint64_t shared = qa[w] & rb[std::size_t{w} * block_rows] & cp.cover_mask[i];
     while (shared != 0) {
       const std::uint32_t id = w * 64 + static_cast<std::uint32_t>(std::countr_zero(shared));
