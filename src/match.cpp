@@ -309,12 +309,35 @@ class engine {
                     static_cast<std::uint8_t>(plain ? 1 : 0), static_cast<std::uint8_t>(firm ? 1 : 0), {alone(0), alone(1)},
                     c.site, c.first, c.last};
     }
-    // the positions each dense word's columns touch, at most (count_window skips words off a cluster)
+    // the positions and windows each dense word's columns span, at most (the per-pair paths skip
+    // words off a cluster or a window)
     word_first_.assign(words_, std::numeric_limits<std::int32_t>::max());
     word_last_.assign(words_, std::numeric_limits<std::int32_t>::min());
+    word_window_first_ = word_first_;
+    word_window_last_ = word_last_;
     for (std::uint32_t id = 0; id < dict_.dense_columns(); ++id) {
       word_first_[id / 64] = std::min(word_first_[id / 64], brief_[id].first);
       word_last_[id / 64] = std::max(word_last_[id / 64], brief_[id].last);
+      word_window_first_[id / 64] = std::min(word_window_first_[id / 64], brief_[id].window_first);
+      word_window_last_[id / 64] = std::max(word_window_last_[id / 64], brief_[id].window_last);
+    }
+    // each column's window neighbours: dense ones as word masks, tail ones sorted
+    neighbour_begin_.push_back(0);
+    tail_neighbour_begin_.push_back(0);
+    for (std::uint32_t id = 0; id < dict_.size(); ++id) {
+      std::vector<std::uint32_t> ns(dict_.window_neighbours(id).begin(), dict_.window_neighbours(id).end());
+      std::sort(ns.begin(), ns.end());
+      for (std::uint32_t n : ns) {
+        if (n >= dict_.dense_columns()) {
+          tail_neighbours_.push_back(n);
+        } else if (neighbour_words_.size() > neighbour_begin_.back() && neighbour_words_.back().first == n / 64) {
+          neighbour_words_.back().second |= std::uint64_t{1} << (n % 64);
+        } else {
+          neighbour_words_.push_back({n / 64, std::uint64_t{1} << (n % 64)});
+        }
+      }
+      neighbour_begin_.push_back(static_cast<std::uint32_t>(neighbour_words_.size()));
+      tail_neighbour_begin_.push_back(static_cast<std::uint32_t>(tail_neighbours_.size()));
     }
     const std::uint8_t* slack_b = b_.slacks(!options.policy.ignore_length_variants);
     allowance_.resize(b_.haplotypes());
@@ -344,6 +367,8 @@ class engine {
     return a_.covers(pv.ha, id) && b_.covers(pv.hb, id);
   }
   int overcount(const std::uint64_t* qa, std::uint32_t hb, const std::uint64_t* mask) const noexcept;
+  bool neighbour_present(const std::uint64_t* qa, const std::uint64_t* rb, std::span<const std::uint32_t> ta,
+                         std::span<const std::uint32_t> tb, const pair_view& pv, std::uint32_t id) const;
   int shift_relief(const std::uint64_t* qa, std::uint32_t ha, std::uint32_t hb, const class_pair& cp, int needed) const;
   int chain_links(const std::uint64_t* qa, std::uint32_t ha, std::uint32_t hb, const class_pair& cp,
                   const std::uint64_t* substitutions) const noexcept;
@@ -384,6 +409,13 @@ class engine {
   std::vector<column_brief> brief_;
   std::vector<std::int32_t> word_first_;
   std::vector<std::int32_t> word_last_;
+  std::vector<std::int32_t> word_window_first_;
+  std::vector<std::int32_t> word_window_last_;
+  // dictionary::window_neighbours(id), per id: the dense ones as (word, mask), the tail ones sorted
+  std::vector<std::uint32_t> neighbour_begin_;
+  std::vector<std::pair<std::uint32_t, std::uint64_t>> neighbour_words_;
+  std::vector<std::uint32_t> tail_neighbour_begin_;
+  std::vector<std::uint32_t> tail_neighbours_;
   std::vector<std::uint64_t> substitution_dense_;  // core columns that are not indels
   // Per relatives row, how far its link-bounded count (detail::link_bound) may exceed the remains'
   // limit and still need a look: its slack; ragged rows (missing stretches, see overcount) always.
@@ -736,7 +768,7 @@ std::optional<int> engine::zone_count(const std::uint64_t* qa, const pair_view& 
   std::uint64_t differing_zones = 0;
   for (std::size_t i = 0; i < n_cover; ++i) {
     const std::uint32_t w = cp.cover_word[i];
-    count -= popcount64(x[i] & cp.zone_counted[i]);
+    if (const std::uint64_t counted = x[i] & cp.zone_counted[i]; counted != 0) count -= popcount64(counted);
     for (std::uint64_t in = x[i] & zones_->inner_mask()[w]; in != 0; in &= in - 1)
       differing_zones |= std::uint64_t{1} << zones_->zone_of(w * 64 + static_cast<std::uint32_t>(std::countr_zero(in)));
     for (std::uint64_t sp = x[i] & cp.zone_special[i]; sp != 0; sp &= sp - 1) {
@@ -806,20 +838,16 @@ std::optional<int> engine::zone_count(const std::uint64_t* qa, const pair_view& 
     auto meets = [&](std::uint32_t other) {
       return other != id && brief_[other].window_first <= c.window_last && c.window_first <= brief_[other].window_last;
     };
-    for (std::size_t i = 0; i < n_cover; ++i)
+    for (std::size_t i = 0; i < n_cover; ++i) {
+      const std::uint32_t w = cp.cover_word[i];
+      if (word_window_first_[w] > c.window_last || word_window_last_[w] < c.window_first) continue;  // none meets
       for (std::uint64_t d = x[i]; d != 0; d &= d - 1)
-        if (meets(cp.cover_word[i] * 64 + static_cast<std::uint32_t>(std::countr_zero(d)))) return std::nullopt;
+        if (meets(w * 64 + static_cast<std::uint32_t>(std::countr_zero(d)))) return std::nullopt;
+    }
     for (std::size_t t = 0; t < n_tail_diff; ++t)
       if (meets(tail_diff[t])) return std::nullopt;
-    if (c.is_indel != 0) {
-      // where compare() puts the gap depends on what else sits in the window (see settle)
-      for (std::uint32_t n : dict_.window_neighbours(id)) {
-        const bool present = n < dict_.dense_columns()
-                                 ? (((qa[n / 64] | rb[std::size_t{n / 64} * block_rows]) >> (n % 64)) & 1U) != 0
-                                 : std::binary_search(ta.begin(), ta.end(), n) || std::binary_search(tb.begin(), tb.end(), n);
-        if (present && covered(pv, n)) return std::nullopt;
-      }
-    }
+    // where compare() puts the gap depends on what else sits in the window (see settle)
+    if (c.is_indel != 0 && neighbour_present(qa, rb, ta, tb, pv, id)) return std::nullopt;
     count += c.alone[specials[s].owner];
   }
   // (`links` bounds the pair's links over all substitutions, outside the zones too)
@@ -887,6 +915,22 @@ int engine::shift_relief(const std::uint64_t* qa, std::uint32_t ha, std::uint32_
     s = e;
   }
   return relief;
+}
+
+// Whether either profile has a column in id's window (dictionary::window_neighbours) that both cover.
+bool engine::neighbour_present(const std::uint64_t* qa, const std::uint64_t* rb, std::span<const std::uint32_t> ta,
+                               std::span<const std::uint32_t> tb, const pair_view& pv, std::uint32_t id) const {
+  for (std::uint32_t k = neighbour_begin_[id]; k < neighbour_begin_[id + 1]; ++k) {
+    const auto [w, mask] = neighbour_words_[k];
+    for (std::uint64_t bits = (qa[w] | rb[std::size_t{w} * block_rows]) & mask; bits != 0; bits &= bits - 1)
+      if (covered(pv, w * 64 + static_cast<std::uint32_t>(std::countr_zero(bits)))) return true;
+  }
+  const auto first = tail_neighbours_.begin() + tail_neighbour_begin_[id];
+  const auto last = tail_neighbours_.begin() + tail_neighbour_begin_[id + 1];
+  for (std::span<const std::uint32_t> tail : {ta, tb})
+    for (std::uint32_t t : tail)
+      if (std::binary_search(first, last, t) && covered(pv, t)) return true;
+  return false;
 }
 
 // Bits the kernel counted at columns the relative does not cover (its missing stretches): the
