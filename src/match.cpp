@@ -49,11 +49,11 @@ namespace {
 using detail::block_rows;
 constexpr int unbounded = std::numeric_limits<int>::max() / 4;
 // compare()'s alignment may read a run of substitutions inside one window as a shifted stretch:
-// an insertion plus a deletion (2 events) instead of m >= 3 substitutions. Pairs whose bound exceeds
-// the threshold by at most this much are checked: the chain bound first (detail/shift_chains.hpp,
-// a few word operations), then the crowded windows; larger re-readings would need a tandem stretch
-// with more than 5 differing substitutions in one window, which mtDNA profiles do not have (see
-// match.hpp).
+// an insertion plus a deletion (2 events) instead of m >= 3 substitutions. Pairs whose slack bound
+// exceeds the threshold by at most this much, and whose chain bound (detail/shift_chains.hpp, in the
+// kernels: detail::link_bound) does not rule them out, are checked: the links exactly, then the
+// crowded windows; larger re-readings would need a tandem stretch with more than 5 differing
+// substitutions in one window, which mtDNA profiles do not have (see match.hpp).
 constexpr int shift_margin = 3;
 
 // This file is built for the x86-64 baseline (no POPCNT instruction): a branch-free popcount beats

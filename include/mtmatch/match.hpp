@@ -7,9 +7,10 @@
 /// SIMD kernel (detail/kernels.hpp, one build per ISA) counts differing core bits over the two
 /// profiles' common coverage (a remains with a missing stretch gets its own mask). That bit count,
 /// minus the slack of the two haplotypes (heteroplasmies that pattern-match, two alleles of one
-/// site, deletions whose events compare() merges), is a lower bound of compare()'s count; a second
-/// SIMD pass (detail::select_rows) keeps the pairs whose bound is within the shift margin of the
-/// threshold, so a pair that exceeds it is skipped with no false negative and without a branch.
+/// site, deletions whose events compare() merges) and minus what a shifted reading could save (a
+/// second kernel, detail::link_bound, below), is a lower bound of compare()'s count; a SIMD pass
+/// (detail::select_rows) keeps the pairs whose bound is within the threshold, so a pair that exceeds
+/// it is skipped with no false negative and without a branch.
 /// Surviving pairs get compare()'s exact count. Most get it without aligning anything: outside a few
 /// *zones* around the length-variable stretches, a differing firm column (no slack) is one event
 /// unless a shifted reading applies, and a differing column with slack alone in its window counts as
@@ -30,12 +31,13 @@
 /// variant), a one-sided length variant (1 each). Pairs within 3 of the bound may still be re-read
 /// as a shifted stretch (an insertion plus a deletion instead of >= 3 substitutions); such a reading
 /// needs differing substitutions whose neighbours sit within a run of the rCRS that a shift by one or
-/// two bases leaves unchanged, and saves at most (those substitutions - 1) events — a bound two SIMD
-/// masks per haplotype evaluate (src/detail/shift_chains.hpp, derived there) — and then windows with
-/// >= 3 differing substitutions. These rules are checked, not proved: the tests (among them pairs
-/// built to be re-read) and stress runs compare every pair with compare() (simulated profiles —
-/// control regions and mixed degraded coverages —, three policies, thresholds 2-4: 86 million pairs
-/// on this version of the engine, about 160 million over its versions, no difference).
+/// two bases leaves unchanged, and saves at most (those substitutions - 1) events — a bound the
+/// kernels evaluate for whole tiles from per-haplotype masks (src/detail/shift_chains.hpp, derived
+/// there); pairs it lets through above the slack bound are checked exactly (the same links, then the
+/// windows with >= 3 differing substitutions). These rules are checked, not proved: the tests (among
+/// them pairs built to be re-read, in the dense core and in the sparse tail) and stress runs compare
+/// every pair with compare() (simulated profiles — control regions and mixed degraded coverages —,
+/// three policies, thresholds 2-4: about 420 million pairs over the engine's versions, no difference).
 
 #include <cstddef>
 #include <cstdint>
