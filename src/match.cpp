@@ -548,17 +548,15 @@ int engine::settle(const std::uint64_t* qa, const pair_view& pv, std::vector<dif
   if (diffs.empty()) return 0;
   int count = 0;
   {
-    // Zones where the two differ only at inner columns: their share comes from the zone tables
-    // (detail/zone_table.hpp), and their columns leave the list (no other window reaches them).
+    // Zones where the two differ at inner columns and at no column whose window reaches into the
+    // zone from outside: their share comes from the zone tables (detail/zone_table.hpp), and their
+    // columns leave the list (no other window reaches them).
     std::uint64_t inner = 0;
     std::uint64_t edged = 0;
     for (const diff_column& d : diffs) {
       const std::uint8_t z = zones_->zone_of(d.id);
-      if (z == detail::zone_table::edge) {
-        edged = ~std::uint64_t{0};
-        break;
-      }
-      if (z != detail::zone_table::outside) inner |= std::uint64_t{1} << z;
+      if (z == detail::zone_table::edge) edged |= zones_->zones_reached(d.id);
+      else if (z != detail::zone_table::outside) inner |= std::uint64_t{1} << z;
     }
     inner &= ~edged;
     if (inner != 0) {
