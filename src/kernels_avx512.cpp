@@ -6,6 +6,9 @@
 
 namespace mtmatch::detail {
 
+template void count_shared_tile::operator()<xsimd::avx512bw>(xsimd::avx512bw, const std::uint64_t*, std::size_t, std::size_t,
+                                                        const std::uint64_t*, std::size_t, const word_plan&,
+                                                        std::uint16_t*, std::size_t) const noexcept;
 template void count_tile::operator()<xsimd::avx512bw>(xsimd::avx512bw, const std::uint64_t*, std::size_t, std::size_t,
                                                  const std::uint64_t*, std::size_t, const word_plan&,
                                                  std::uint16_t*, std::size_t) const noexcept;

@@ -23,9 +23,16 @@ namespace impl {
 
 inline constexpr std::size_t query_group = 4;
 
+// count_tile counts differing bits (XOR); count_shared_tile bits both have (AND).
+template <bool Shared, class T>
+inline T combine(T rows, T query) noexcept {
+  if constexpr (Shared) return rows & query;
+  else return rows ^ query;
+}
+
 // ------------------------------------------------------------------------------------------------
 // Portable build.
-template <std::size_t Q>
+template <bool Shared, std::size_t Q>
 void count_group(scalar_arch, const std::uint64_t* queries, std::size_t words, const std::uint64_t* blocks,
                  std::size_t n_blocks, const word_plan& plan, std::uint16_t* out, std::size_t out_stride) noexcept {
   for (std::size_t b = 0; b < n_blocks; ++b) {
@@ -35,7 +42,7 @@ void count_group(scalar_arch, const std::uint64_t* queries, std::size_t words, c
       const std::uint64_t* rows = base + std::size_t{plan.full[i]} * block_rows;
       for (std::size_t q = 0; q < Q; ++q) {
         const std::uint64_t qw = queries[q * words + plan.full[i]];
-        for (std::size_t r = 0; r < block_rows; ++r) acc[q][r] += static_cast<std::uint32_t>(std::popcount(rows[r] ^ qw));
+        for (std::size_t r = 0; r < block_rows; ++r) acc[q][r] += static_cast<std::uint32_t>(std::popcount(combine<Shared>(rows[r], qw)));
       }
     }
     for (std::size_t i = 0; i < plan.n_edge; ++i) {
@@ -44,7 +51,7 @@ void count_group(scalar_arch, const std::uint64_t* queries, std::size_t words, c
       for (std::size_t q = 0; q < Q; ++q) {
         const std::uint64_t qw = queries[q * words + plan.edge[i]];
         for (std::size_t r = 0; r < block_rows; ++r)
-          acc[q][r] += static_cast<std::uint32_t>(std::popcount((rows[r] ^ qw) & m));
+          acc[q][r] += static_cast<std::uint32_t>(std::popcount(combine<Shared>(rows[r], qw) & m));
       }
     }
     for (std::size_t q = 0; q < Q; ++q)
@@ -130,7 +137,7 @@ inline __m128i pack_rows(__m256i rows0123, __m256i rows4567) noexcept {
   return _mm_packus_epi32(_mm256_castsi256_si128(packed32), _mm256_extracti128_si256(packed32, 1));
 }
 
-template <std::size_t Q>
+template <bool Shared, std::size_t Q>
 void count_group(xsimd::avx2, const std::uint64_t* queries, std::size_t words, const std::uint64_t* blocks,
                  std::size_t n_blocks, const word_plan& plan, std::uint16_t* out, std::size_t out_stride) noexcept {
   using batch = xsimd::batch<std::uint64_t, xsimd::avx2>;
@@ -156,8 +163,8 @@ void count_group(xsimd::avx2, const std::uint64_t* queries, std::size_t words, c
         const batch r1 = batch::load_aligned(rows + 4);
         for (std::size_t q = 0; q < Q; ++q) {
           const batch qw(queries[q * words + plan.full[i]]);
-          bytes[q][0] = _mm256_add_epi8(bytes[q][0], popcount_bytes(r0 ^ qw, table, low));
-          bytes[q][1] = _mm256_add_epi8(bytes[q][1], popcount_bytes(r1 ^ qw, table, low));
+          bytes[q][0] = _mm256_add_epi8(bytes[q][0], popcount_bytes(combine<Shared>(r0, qw), table, low));
+          bytes[q][1] = _mm256_add_epi8(bytes[q][1], popcount_bytes(combine<Shared>(r1, qw), table, low));
         }
       }
       for (std::size_t i = start > plan.n_full ? start : plan.n_full; i < stop; ++i) {
@@ -168,8 +175,8 @@ void count_group(xsimd::avx2, const std::uint64_t* queries, std::size_t words, c
         const batch m(plan.edge_mask[i - plan.n_full]);
         for (std::size_t q = 0; q < Q; ++q) {
           const batch qw(queries[q * words + w]);
-          bytes[q][0] = _mm256_add_epi8(bytes[q][0], popcount_bytes((r0 ^ qw) & m, table, low));
-          bytes[q][1] = _mm256_add_epi8(bytes[q][1], popcount_bytes((r1 ^ qw) & m, table, low));
+          bytes[q][0] = _mm256_add_epi8(bytes[q][0], popcount_bytes(combine<Shared>(r0, qw) & m, table, low));
+          bytes[q][1] = _mm256_add_epi8(bytes[q][1], popcount_bytes(combine<Shared>(r1, qw) & m, table, low));
         }
       }
       for (std::size_t q = 0; q < Q; ++q) {
@@ -251,7 +258,7 @@ void links_group(xsimd::avx2, const link_side& qs, const link_side& rs, std::siz
 #if defined(__AVX512F__) && defined(__AVX512VPOPCNTDQ__)
 // ------------------------------------------------------------------------------------------------
 // AVX-512: a block word is one register; VPOPCNTDQ gives the 8 per-row counts in its 8 lanes.
-template <std::size_t Q>
+template <bool Shared, std::size_t Q>
 void count_group(xsimd::avx512bw, const std::uint64_t* queries, std::size_t words, const std::uint64_t* blocks,
                  std::size_t n_blocks, const word_plan& plan, std::uint16_t* out, std::size_t out_stride) noexcept {
   using batch = xsimd::batch<std::uint64_t, xsimd::avx512bw>;
@@ -263,7 +270,7 @@ void count_group(xsimd::avx512bw, const std::uint64_t* queries, std::size_t word
       const std::uint32_t w = plan.full[i];
       const batch rows = batch::load_aligned(base + std::size_t{w} * block_rows);
       for (std::size_t q = 0; q < Q; ++q) {
-        const batch x = rows ^ batch(queries[q * words + w]);
+        const batch x = combine<Shared>(rows, batch(queries[q * words + w]));
         acc[q] = _mm512_add_epi64(acc[q], _mm512_popcnt_epi64(x));
       }
     }
@@ -272,7 +279,7 @@ void count_group(xsimd::avx512bw, const std::uint64_t* queries, std::size_t word
       const batch rows = batch::load_aligned(base + std::size_t{w} * block_rows);
       const batch m(plan.edge_mask[i]);
       for (std::size_t q = 0; q < Q; ++q) {
-        const batch x = (rows ^ batch(queries[q * words + w])) & m;
+        const batch x = combine<Shared>(rows, batch(queries[q * words + w])) & m;
         acc[q] = _mm512_add_epi64(acc[q], _mm512_popcnt_epi64(x));
       }
     }
@@ -420,10 +427,22 @@ void count_tile::operator()(Arch arch, const std::uint64_t* queries, std::size_t
                             std::uint16_t* out, std::size_t out_stride) const noexcept {
   std::size_t q = 0;
   for (; q + impl::query_group <= n_queries; q += impl::query_group)
-    impl::count_group<impl::query_group>(arch, queries + q * words, words, blocks, n_blocks, plan, out + q * out_stride,
+    impl::count_group<false, impl::query_group>(arch, queries + q * words, words, blocks, n_blocks, plan, out + q * out_stride,
                                          out_stride);
   for (; q < n_queries; ++q)
-    impl::count_group<1>(arch, queries + q * words, words, blocks, n_blocks, plan, out + q * out_stride, out_stride);
+    impl::count_group<false, 1>(arch, queries + q * words, words, blocks, n_blocks, plan, out + q * out_stride, out_stride);
+}
+
+template <class Arch>
+void count_shared_tile::operator()(Arch arch, const std::uint64_t* queries, std::size_t n_queries, std::size_t words,
+                            const std::uint64_t* blocks, std::size_t n_blocks, const word_plan& plan,
+                            std::uint16_t* out, std::size_t out_stride) const noexcept {
+  std::size_t q = 0;
+  for (; q + impl::query_group <= n_queries; q += impl::query_group)
+    impl::count_group<true, impl::query_group>(arch, queries + q * words, words, blocks, n_blocks, plan, out + q * out_stride,
+                                         out_stride);
+  for (; q < n_queries; ++q)
+    impl::count_group<true, 1>(arch, queries + q * words, words, blocks, n_blocks, plan, out + q * out_stride, out_stride);
 }
 
 }  // namespace mtmatch::detail

@@ -342,7 +342,11 @@ class engine {
     const std::uint8_t* slack_b = b_.slacks(!options.policy.ignore_length_variants);
     allowance_.resize(b_.haplotypes());
     for (std::uint32_t r = 0; r < b_.haplotypes(); ++r)
-      allowance_[r] = b_.ragged(r) ? std::uint16_t{0xFFFF} : std::uint16_t{slack_b[r]};
+      allowance_[r] = slack_b[r];
+    missing_blocks_b_.assign((b_.haplotypes() + block_rows - 1) / block_rows * block_rows * words_, 0);
+    for (std::uint32_t r = 0; r < b_.haplotypes(); ++r)
+      for (std::uint32_t id : b_.missing_dense(r))
+        missing_blocks_b_[(std::size_t{r} / block_rows * words_ + id / 64) * block_rows + r % block_rows] |= std::uint64_t{1} << (id % 64);
     substitution_dense_.assign(words_, 0);
     for (std::uint32_t id = 0; id < dict_.dense_columns(); ++id)
       if (brief_[id].is_indel == 0) substitution_dense_[id / 64] |= std::uint64_t{1} << (id % 64);
@@ -366,15 +370,13 @@ class engine {
     if (!pv.ragged) return dict_.class_covers(pv.cp->ca, id) && dict_.class_covers(pv.cp->cb, id);
     return a_.covers(pv.ha, id) && b_.covers(pv.hb, id);
   }
-  int overcount(const std::uint64_t* qa, std::uint32_t hb, const std::uint64_t* mask) const noexcept;
   bool neighbour_present(const std::uint64_t* qa, const std::uint64_t* rb, std::span<const std::uint32_t> ta,
                          std::span<const std::uint32_t> tb, const pair_view& pv, std::uint32_t id) const;
   int shift_relief(const std::uint64_t* qa, std::uint32_t ha, std::uint32_t hb, const class_pair& cp, int needed) const;
   int chain_links(const std::uint64_t* qa, std::uint32_t ha, std::uint32_t hb, const class_pair& cp,
                   const std::uint64_t* substitutions) const noexcept;
   int tail_chain_links(const std::uint64_t* qa, std::uint32_t ha, std::uint32_t hb, const class_pair& cp) const noexcept;
-  std::optional<int> zone_count(const std::uint64_t* qa, const pair_view& pv, int kernel_count,
-                                const std::uint64_t* kernel_mask, int links) const;
+  std::optional<int> zone_count(const std::uint64_t* qa, const pair_view& pv, int kernel_count, int links) const;
   int count_window(std::int32_t lo, std::int32_t hi, const std::uint64_t* qa, std::span<const std::uint32_t> ta,
                    const std::uint64_t* rb, std::span<const std::uint32_t> tb, const pair_view& pv,
                    std::span<const diff_column> cluster) const;
@@ -418,8 +420,11 @@ class engine {
   std::vector<std::uint32_t> tail_neighbours_;
   std::vector<std::uint64_t> substitution_dense_;  // core columns that are not indels
   // Per relatives row, how far its link-bounded count (detail::link_bound) may exceed the remains'
-  // limit and still need a look: its slack; ragged rows (missing stretches, see overcount) always.
+  // limit and still need a look: its slack.
   std::vector<std::uint16_t> allowance_;
+  // The relatives' missing stretches (profile_store::missing_dense) block-interleaved like their rows
+  // (zero for clean rows), for detail::count_shared_tile.
+  std::vector<std::uint64_t, xsimd::aligned_allocator<std::uint64_t, 64>> missing_blocks_b_;
   std::vector<class_pair> pairs_;
   std::vector<work_item> items_;
   // The relatives' and the remains' shift-chain masks (detail/shift_chains.hpp).
@@ -731,8 +736,7 @@ int engine::tail_chain_links(const std::uint64_t* qa, std::uint32_t ha, std::uin
 // compare() counts it alone in its window (column_info::alone) when no other differing column's
 // window meets its own. Inside each zone the table has the count (detail/zone_table.hpp); a pair that
 // differs at a zone's edge and inside it is settled.
-std::optional<int> engine::zone_count(const std::uint64_t* qa, const pair_view& pv, int kernel_count,
-                                      const std::uint64_t* kernel_mask, int links) const {
+std::optional<int> engine::zone_count(const std::uint64_t* qa, const pair_view& pv, int kernel_count, int links) const {
   const class_pair& cp = *pv.cp;
   const std::uint32_t ha = pv.ha;
   const std::uint32_t hb = pv.hb;
@@ -748,11 +752,8 @@ std::optional<int> engine::zone_count(const std::uint64_t* qa, const pair_view& 
     const std::uint32_t w = cp.cover_word[i];
     x[i] = (qa[w] ^ rb[std::size_t{w} * block_rows]) & cp.cover_mask[i];
   }
-  int count = kernel_count;
+  int count = kernel_count;  // over what both cover (run_item: a ragged side's missing stretches are out)
   if (pv.ragged) {
-    // only what both cover: the kernel read a ragged remains through its own mask (`kernel_mask`) and
-    // counted the remains' columns in the relative's missing stretches (overcount)
-    count -= b_.ragged(hb) ? overcount(qa, hb, kernel_mask) : 0;
     for (const std::uint64_t* missing : {missing_a_->of(ha), missing_b_->of(hb)})
       if (missing != nullptr)
         for (std::size_t i = 0; i < n_cover; ++i) x[i] &= ~missing[cp.cover_word[i]];
@@ -931,20 +932,6 @@ bool engine::neighbour_present(const std::uint64_t* qa, const std::uint64_t* rb,
   return false;
 }
 
-// Bits the kernel counted at columns the relative does not cover (its missing stretches): the
-// remains' variants there, which compare() does not see. `mask` is what the kernel read for this
-// query (a ragged remains' own missing stretches are masked out before the kernel).
-int engine::overcount(const std::uint64_t* qa, std::uint32_t hb, const std::uint64_t* mask) const noexcept {
-  const std::uint64_t* missing = missing_b_->of(hb);
-  if (missing == nullptr) return 0;
-  int n = 0;
-  for (std::size_t w = 0; w < words_; ++w) {
-    const std::uint64_t x = qa[w] & mask[w] & missing[w];
-    if (x != 0) n += popcount64(x);  // mostly zero
-  }
-  return n;
-}
-
 void engine::run_item(const work_item& item, item_output& out) const {
   const class_pair& cp = pairs_[item.pair];
   const bool top = opt_.top_k.has_value();
@@ -960,6 +947,8 @@ void engine::run_item(const work_item& item, item_output& out) const {
   const std::uint32_t ragged_begin = std::clamp(b_.class_ragged_begin(cp.cb), item.r_begin, item.r_end);
   std::uint8_t max_slack_b = 0;
   for (std::uint32_t r = item.r_begin; r < ragged_begin; ++r) max_slack_b = std::max(max_slack_b, slack_b[r]);
+  std::uint8_t max_slack_ragged = 0;
+  for (std::uint32_t r = ragged_begin; r < item.r_end; ++r) max_slack_ragged = std::max(max_slack_ragged, slack_b[r]);
 
   constexpr std::size_t group = 4;
   std::vector<std::uint64_t> queries(group * words_);
@@ -981,7 +970,6 @@ void engine::run_item(const work_item& item, item_output& out) const {
     const bool ragged_query = q0 >= ragged_queries;
     nq = ragged_query ? 1U : std::min<std::uint32_t>(group, ragged_queries - q0);
     detail::word_plan plan = cp.plan();
-    const std::uint64_t* kernel_mask = cp.kernel_mask.data();
     if (ragged_query) {
       own_mask = cp.kernel_mask;
       for (std::uint32_t id : a_.missing_dense(q0)) own_mask[id / 64] &= ~(std::uint64_t{1} << (id % 64));
@@ -997,7 +985,6 @@ void engine::run_item(const work_item& item, item_output& out) const {
         }
       }
       plan = {own_full.data(), own_full.size(), own_edge.data(), own_edge_mask.data(), own_edge.size()};
-      kernel_mask = own_mask.data();
     }
     int limit[group] = {};
     std::uint32_t lo = ragged_begin, hi = item.r_begin;
@@ -1052,12 +1039,12 @@ void engine::run_item(const work_item& item, item_output& out) const {
     }
     const std::pair<std::uint32_t, std::uint32_t> segments[2] = {{lo, hi}, {ragged_begin, item.r_end}};
     for (const auto& [seg_lo, seg_hi] : segments) {
-      // Clean rows more than the shift margin above the bound are rejected whatever their links
-      // (below); ragged ones (overcount) are always looked at.
+      // Rows more than the shift margin above the bound are rejected whatever their links (below).
+      const bool ragged_rows = seg_lo == ragged_begin;
       std::uint16_t skip_above[group];
       for (std::size_t g = 0; g < nq; ++g)
-        skip_above[g] = seg_lo == ragged_begin ? std::uint16_t{0xFFFF}
-                                               : static_cast<std::uint16_t>(std::min(limit[g] + max_slack_b + shift_margin, 0xFFFF));
+        skip_above[g] = static_cast<std::uint16_t>(
+            std::min(limit[g] + (ragged_rows ? max_slack_ragged : max_slack_b) + shift_margin, 0xFFFF));
       if (seg_lo >= seg_hi) continue;
       const auto block_lo = static_cast<std::uint32_t>(seg_lo / block_rows);
       const auto block_hi = static_cast<std::uint32_t>((seg_hi + block_rows - 1) / block_rows);
@@ -1065,6 +1052,12 @@ void engine::run_item(const work_item& item, item_output& out) const {
       const std::size_t block_offset = std::size_t{block_lo} * words_ * block_rows;
       detail::dispatch(level_, detail::count_tile{}, queries.data(), nq, words_, b_.blocks() + block_offset,
                        block_hi - block_lo, plan, counts.data(), stride);
+      if (ragged_rows) {
+        // The remains' variants in a relative's missing stretches are no difference: out of the counts.
+        detail::dispatch(level_, detail::count_shared_tile{}, queries.data(), nq, words_,
+                         missing_blocks_b_.data() + block_offset, block_hi - block_lo, plan, bounded.data(), stride);
+        for (std::size_t i = 0; i < nq * stride; ++i) counts[i] = static_cast<std::uint16_t>(counts[i] - bounded[i]);
+      }
       // A shifted reading saves at most links - 1 events (detail/shift_chains.hpp): rows are selected
       // on the count lowered by that, so pairs above the threshold that no shift could bring back
       // never reach the row loop.
@@ -1089,7 +1082,6 @@ void engine::run_item(const work_item& item, item_output& out) const {
           const int kernel_count = cnt[r - first_row];
           int excess = kernel_count - (limit[g] + slack_b[r]);
           const bool ragged = ragged_a || b_.ragged(r);
-          if (excess > 0 && b_.ragged(r)) excess -= overcount(qa, r, kernel_mask);
           // The pair's links, at most: kernel_count - lowered = links - 1 when links >= 2 (0 or 1
           // links leave the count as it is); unknown when the lowered count saturated at 0.
           const int lowered = low[r - first_row];
@@ -1109,7 +1101,7 @@ void engine::run_item(const work_item& item, item_output& out) const {
           }
           ++out.candidates;
           int d = 0;
-          if (const std::optional<int> zoned = zone_count(qa, pv, kernel_count, kernel_mask, links)) {
+          if (const std::optional<int> zoned = zone_count(qa, pv, kernel_count, links)) {
             d = *zoned;
           } else {
             bool used_reference = false;

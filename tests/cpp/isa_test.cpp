@@ -40,16 +40,19 @@ std::uint64_t random_word(std::mt19937_64& rng) {
   }
 }
 
+// Bits set in (a XOR b) AND mask, or in a AND b AND mask (`shared`), one by one.
 int oracle_count(const std::vector<std::uint64_t>& a, const std::vector<std::uint64_t>& b,
-                 const std::vector<std::uint64_t>& mask) {
+                 const std::vector<std::uint64_t>& mask, bool shared = false) {
   int n = 0;
   for (std::size_t w = 0; w < a.size(); ++w)
     for (int bit = 0; bit < 64; ++bit)
-      if ((((a[w] ^ b[w]) & mask[w]) >> bit) & 1U) ++n;
+      if ((((shared ? a[w] & b[w] : a[w] ^ b[w]) & mask[w]) >> bit) & 1U) ++n;
   return n;
 }
 
-void check_kernel(isa level, std::size_t words, std::size_t n_queries, std::size_t n_rows, std::uint64_t seed) {
+// count_tile, or count_shared_tile when `shared`, against the oracle.
+void check_kernel(isa level, std::size_t words, std::size_t n_queries, std::size_t n_rows, std::uint64_t seed,
+                  bool shared = false) {
   std::mt19937_64 rng(seed);
   const std::size_t n_blocks = (n_rows + block_rows - 1) / block_rows;
   std::vector<std::vector<std::uint64_t>> rows(n_blocks * block_rows, std::vector<std::uint64_t>(words));
@@ -78,13 +81,18 @@ void check_kernel(isa level, std::size_t words, std::size_t n_queries, std::size
 
   const std::size_t stride = n_blocks * block_rows + 3;
   std::vector<std::uint16_t> out(n_queries * stride, 0xFFFF);
-  mtmatch::detail::dispatch(level, mtmatch::detail::count_tile{}, queries.data(), n_queries, words, blocks.data,
-                            n_blocks, plan, out.data(), stride);
+  if (shared) {
+    mtmatch::detail::dispatch(level, mtmatch::detail::count_shared_tile{}, queries.data(), n_queries, words, blocks.data,
+                              n_blocks, plan, out.data(), stride);
+  } else {
+    mtmatch::detail::dispatch(level, mtmatch::detail::count_tile{}, queries.data(), n_queries, words, blocks.data,
+                              n_blocks, plan, out.data(), stride);
+  }
   for (std::size_t q = 0; q < n_queries; ++q) {
     std::vector<std::uint64_t> query(queries.begin() + static_cast<std::ptrdiff_t>(q * words),
                                      queries.begin() + static_cast<std::ptrdiff_t>((q + 1) * words));
     for (std::size_t r = 0; r < rows.size(); ++r)
-      ASSERT_EQ(out[q * stride + r], oracle_count(query, rows[r], mask))
+      ASSERT_EQ(out[q * stride + r], oracle_count(query, rows[r], mask, shared))
           << mtmatch::to_string(level) << " words=" << words << " query " << q << " row " << r;
     for (std::size_t r = rows.size(); r < stride; ++r) ASSERT_EQ(out[q * stride + r], 0xFFFF) << "wrote past the rows";
   }
@@ -234,6 +242,15 @@ TEST_P(KernelPerIsa, CountTileEqualsOracle) {
   for (std::size_t words : {1u, 8u, 16u, 24u, 40u})
     for (std::size_t n_queries : {1u, 3u, 4u, 9u})
       for (std::size_t n_rows : {8u, 24u}) check_kernel(level, words, n_queries, n_rows, seed++);
+}
+
+TEST_P(KernelPerIsa, CountSharedTileEqualsOracle) {
+  isa level = GetParam();
+  if (!mtmatch::cpu_supports(level)) GTEST_SKIP() << "CPU lacks " << mtmatch::to_string(level);
+  std::uint64_t seed = 50;
+  for (std::size_t words : {1u, 8u, 16u, 40u})
+    for (std::size_t n_queries : {1u, 4u, 9u})
+      for (std::size_t n_rows : {8u, 24u}) check_kernel(level, words, n_queries, n_rows, seed++, true);
 }
 
 TEST_P(KernelPerIsa, LinkBoundEqualsOracle) {

@@ -64,6 +64,16 @@ struct link_side {
   const std::uint64_t* tail_reached = nullptr;  ///< hashed positions its tail substitutions reach (bit 0: self-linked)
 };
 
+/// Like count_tile, counting the bits a query and a row both have:
+/// `out[q * out_stride + r] = popcount over the plan of (query_q AND row_r) [AND mask]`. The engine
+/// runs it against the relatives' missing stretches (a query's variants there are no difference).
+struct count_shared_tile {
+  template <class Arch>
+  void operator()(Arch, const std::uint64_t* queries, std::size_t n_queries, std::size_t words,
+                  const std::uint64_t* blocks, std::size_t n_blocks, const word_plan& plan,
+                  std::uint16_t* out, std::size_t out_stride) const noexcept;
+};
+
 /// Lowers kernel counts by what a shifted reading of crowded substitutions could save
 /// (src/detail/shift_chains.hpp). With, over the plan's words (all read through their mask: the
 /// substitutions both coverages hold),
@@ -95,12 +105,21 @@ struct select_rows {
 /// Arch tag of the portable build (no SIMD instructions beyond the x86-64 baseline).
 using scalar_arch = xsimd::generic;
 
+extern template void count_shared_tile::operator()<scalar_arch>(scalar_arch, const std::uint64_t*, std::size_t, std::size_t,
+                                                        const std::uint64_t*, std::size_t, const word_plan&,
+                                                        std::uint16_t*, std::size_t) const noexcept;
 extern template void count_tile::operator()<scalar_arch>(scalar_arch, const std::uint64_t*, std::size_t,
                                                          std::size_t, const std::uint64_t*, std::size_t,
                                                          const word_plan&, std::uint16_t*, std::size_t) const noexcept;
+extern template void count_shared_tile::operator()<xsimd::avx2>(xsimd::avx2, const std::uint64_t*, std::size_t, std::size_t,
+                                                        const std::uint64_t*, std::size_t, const word_plan&,
+                                                        std::uint16_t*, std::size_t) const noexcept;
 extern template void count_tile::operator()<xsimd::avx2>(xsimd::avx2, const std::uint64_t*, std::size_t,
                                                          std::size_t, const std::uint64_t*, std::size_t,
                                                          const word_plan&, std::uint16_t*, std::size_t) const noexcept;
+extern template void count_shared_tile::operator()<xsimd::avx512bw>(xsimd::avx512bw, const std::uint64_t*, std::size_t, std::size_t,
+                                                        const std::uint64_t*, std::size_t, const word_plan&,
+                                                        std::uint16_t*, std::size_t) const noexcept;
 extern template void count_tile::operator()<xsimd::avx512bw>(xsimd::avx512bw, const std::uint64_t*, std::size_t,
                                                              std::size_t, const std::uint64_t*, std::size_t,
                                                              const word_plan&, std::uint16_t*, std::size_t) const noexcept;
