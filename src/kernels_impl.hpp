@@ -421,28 +421,32 @@ std::size_t select_rows::operator()(Arch arch, const std::uint16_t* counts, cons
   return impl::select(arch, counts, allowance, n, limit, out);
 }
 
+namespace impl {
+// Every query of a tile against the run of blocks, 4 queries at a time.
+template <bool Shared, class Arch>
+void count_queries(Arch arch, const std::uint64_t* queries, std::size_t n_queries, std::size_t words,
+                   const std::uint64_t* blocks, std::size_t n_blocks, const word_plan& plan, std::uint16_t* out,
+                   std::size_t out_stride) noexcept {
+  std::size_t q = 0;
+  for (; q + query_group <= n_queries; q += query_group)
+    count_group<Shared, query_group>(arch, queries + q * words, words, blocks, n_blocks, plan, out + q * out_stride, out_stride);
+  for (; q < n_queries; ++q)
+    count_group<Shared, 1>(arch, queries + q * words, words, blocks, n_blocks, plan, out + q * out_stride, out_stride);
+}
+}  // namespace impl
+
 template <class Arch>
 void count_tile::operator()(Arch arch, const std::uint64_t* queries, std::size_t n_queries, std::size_t words,
                             const std::uint64_t* blocks, std::size_t n_blocks, const word_plan& plan,
                             std::uint16_t* out, std::size_t out_stride) const noexcept {
-  std::size_t q = 0;
-  for (; q + impl::query_group <= n_queries; q += impl::query_group)
-    impl::count_group<false, impl::query_group>(arch, queries + q * words, words, blocks, n_blocks, plan, out + q * out_stride,
-                                         out_stride);
-  for (; q < n_queries; ++q)
-    impl::count_group<false, 1>(arch, queries + q * words, words, blocks, n_blocks, plan, out + q * out_stride, out_stride);
+  impl::count_queries<false>(arch, queries, n_queries, words, blocks, n_blocks, plan, out, out_stride);
 }
 
 template <class Arch>
 void count_shared_tile::operator()(Arch arch, const std::uint64_t* queries, std::size_t n_queries, std::size_t words,
-                            const std::uint64_t* blocks, std::size_t n_blocks, const word_plan& plan,
-                            std::uint16_t* out, std::size_t out_stride) const noexcept {
-  std::size_t q = 0;
-  for (; q + impl::query_group <= n_queries; q += impl::query_group)
-    impl::count_group<true, impl::query_group>(arch, queries + q * words, words, blocks, n_blocks, plan, out + q * out_stride,
-                                         out_stride);
-  for (; q < n_queries; ++q)
-    impl::count_group<true, 1>(arch, queries + q * words, words, blocks, n_blocks, plan, out + q * out_stride, out_stride);
+                                   const std::uint64_t* blocks, std::size_t n_blocks, const word_plan& plan,
+                                   std::uint16_t* out, std::size_t out_stride) const noexcept {
+  impl::count_queries<true>(arch, queries, n_queries, words, blocks, n_blocks, plan, out, out_stride);
 }
 
 }  // namespace mtmatch::detail
