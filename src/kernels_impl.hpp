@@ -116,7 +116,11 @@ void links_group(scalar_arch, const link_side& qs, const link_side& rs, std::siz
 // AVX2: a block word is two 256-bit halves (rows 0-3, rows 4-7). Byte counts from the nibble table
 // are summed in bytes for up to 31 words (8 bits per byte per word: 31 * 8 = 248 < 256), then
 // widened with PSADBW into 64-bit lanes, one lane per row.
-inline __m256i popcount_bytes(__m256i x, __m256i table, __m256i low) noexcept {
+inline __m256i popcount_bytes(__m256i x) noexcept {
+  // (constants: the compiler keeps them in registers across the callers' loops)
+  const __m256i table = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4,  //
+                                         0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
+  const __m256i low = _mm256_set1_epi8(0x0f);
   const __m256i lo = _mm256_and_si256(x, low);
   const __m256i hi = _mm256_and_si256(_mm256_srli_epi16(x, 4), low);
   return _mm256_add_epi8(_mm256_shuffle_epi8(table, lo), _mm256_shuffle_epi8(table, hi));
@@ -141,9 +145,6 @@ template <bool Shared, std::size_t Q>
 void count_group(xsimd::avx2, const std::uint64_t* queries, std::size_t words, const std::uint64_t* blocks,
                  std::size_t n_blocks, const word_plan& plan, std::uint16_t* out, std::size_t out_stride) noexcept {
   using batch = xsimd::batch<std::uint64_t, xsimd::avx2>;
-  const __m256i table = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4,  //
-                                         0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
-  const __m256i low = _mm256_set1_epi8(0x0f);
   const __m256i zero = _mm256_setzero_si256();
   constexpr std::size_t chunk = 31;
   const std::size_t n_total = plan.n_full + plan.n_edge;
@@ -163,8 +164,8 @@ void count_group(xsimd::avx2, const std::uint64_t* queries, std::size_t words, c
         const batch r1 = batch::load_aligned(rows + 4);
         for (std::size_t q = 0; q < Q; ++q) {
           const batch qw(queries[q * words + plan.full[i]]);
-          bytes[q][0] = _mm256_add_epi8(bytes[q][0], popcount_bytes(combine<Shared>(r0, qw), table, low));
-          bytes[q][1] = _mm256_add_epi8(bytes[q][1], popcount_bytes(combine<Shared>(r1, qw), table, low));
+          bytes[q][0] = _mm256_add_epi8(bytes[q][0], popcount_bytes(combine<Shared>(r0, qw)));
+          bytes[q][1] = _mm256_add_epi8(bytes[q][1], popcount_bytes(combine<Shared>(r1, qw)));
         }
       }
       for (std::size_t i = start > plan.n_full ? start : plan.n_full; i < stop; ++i) {
@@ -175,8 +176,8 @@ void count_group(xsimd::avx2, const std::uint64_t* queries, std::size_t words, c
         const batch m(plan.edge_mask[i - plan.n_full]);
         for (std::size_t q = 0; q < Q; ++q) {
           const batch qw(queries[q * words + w]);
-          bytes[q][0] = _mm256_add_epi8(bytes[q][0], popcount_bytes(combine<Shared>(r0, qw) & m, table, low));
-          bytes[q][1] = _mm256_add_epi8(bytes[q][1], popcount_bytes(combine<Shared>(r1, qw) & m, table, low));
+          bytes[q][0] = _mm256_add_epi8(bytes[q][0], popcount_bytes(combine<Shared>(r0, qw) & m));
+          bytes[q][1] = _mm256_add_epi8(bytes[q][1], popcount_bytes(combine<Shared>(r1, qw) & m));
         }
       }
       for (std::size_t q = 0; q < Q; ++q) {
@@ -194,9 +195,6 @@ void links_group(xsimd::avx2, const link_side& qs, const link_side& rs, std::siz
                  const word_plan& plan, const std::uint16_t* counts, const std::uint16_t* skip_above, std::uint16_t* out,
                  std::size_t stride) noexcept {
   using batch = xsimd::batch<std::uint64_t, xsimd::avx2>;
-  const __m256i table = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4,  //
-                                         0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
-  const __m256i low = _mm256_set1_epi8(0x0f);
   const __m256i zero = _mm256_setzero_si256();
   constexpr std::size_t chunk = 31;
   for (std::size_t b = 0; b < n_blocks; ++b) {
@@ -226,8 +224,8 @@ void links_group(xsimd::avx2, const link_side& qs, const link_side& rs, std::siz
           const batch qw(qs.codes[q * words + w]);
           const batch ql(qs.links[q * words + w]);
           const batch qr(qs.tail_reach[q * words + w]);
-          bytes[q][0] = _mm256_add_epi8(bytes[q][0], popcount_bytes((r0 ^ qw) & m & (l0 | ql), table, low));
-          bytes[q][1] = _mm256_add_epi8(bytes[q][1], popcount_bytes((r1 ^ qw) & m & (l1 | ql), table, low));
+          bytes[q][0] = _mm256_add_epi8(bytes[q][0], popcount_bytes((r0 ^ qw) & m & (l0 | ql)));
+          bytes[q][1] = _mm256_add_epi8(bytes[q][1], popcount_bytes((r1 ^ qw) & m & (l1 | ql)));
           near[q][0] = near[q][0] | ((r0 | qw) & (t0 | qr));
           near[q][1] = near[q][1] | ((r1 | qw) & (t1 | qr));
         }
