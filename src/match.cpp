@@ -376,7 +376,11 @@ class engine {
   int chain_links(const std::uint64_t* qa, std::uint32_t ha, std::uint32_t hb, const class_pair& cp,
                   const std::uint64_t* substitutions) const noexcept;
   int tail_chain_links(const std::uint64_t* qa, std::uint32_t ha, std::uint32_t hb, const class_pair& cp) const noexcept;
-  std::optional<int> zone_count(const std::uint64_t* qa, const pair_view& pv, int kernel_count, int links) const;
+  struct zone_outcome {
+    int count;   // compare()'s count, or when not exact a lower bound on it
+    bool exact;  // else the pair needs settling (unless the bound exceeds what is kept)
+  };
+  zone_outcome zone_count(const std::uint64_t* qa, const pair_view& pv, int kernel_count, int links, int excess_slack) const;
   int count_window(std::int32_t lo, std::int32_t hi, const std::uint64_t* qa, std::span<const std::uint32_t> ta,
                    const std::uint64_t* rb, std::span<const std::uint32_t> tb, const pair_view& pv,
                    std::span<const diff_column> cluster) const;
@@ -730,34 +734,49 @@ int engine::tail_chain_links(const std::uint64_t* qa, std::uint32_t ha, std::uin
   return tail_linked ? static_cast<int>(ta.size() + tb.size()) : 0;
 }
 
-// compare()'s count for a pair, without settling it, or nothing when it needs settling. Outside the
-// zones each differing firm column is one event (the kernel counted it), unless a shifted reading
-// saves some, which needs two links (detail/shift_chains.hpp); a column with slack there counts as
-// compare() counts it alone in its window (column_info::alone) when no other differing column's
-// window meets its own. Inside each zone the table has the count (detail/zone_table.hpp); a pair that
-// differs at a zone's edge and inside it is settled.
-std::optional<int> engine::zone_count(const std::uint64_t* qa, const pair_view& pv, int kernel_count, int links) const {
+// compare()'s count for a pair without settling it (exact), or, when it needs settling, a lower
+// bound on that count (not exact), so that pairs that provably exceed the threshold are not settled.
+//
+// Exact: outside the zones each differing firm column is one event (the kernel counted it), unless
+// a shifted reading saves some, which needs two links (detail/shift_chains.hpp); a column with slack
+// there counts as compare() counts it alone in its window (column_info::alone) when no other
+// differing column's window meets its own. Inside each zone the table has the count
+// (detail/zone_table.hpp); a pair that differs at a zone's edge and inside it is settled.
+//
+// The bound: compare()'s count is the zones' shares where the pair differs at no edge column
+// reaching them (their windows merge with nothing else), plus compare()'s count on the two profiles
+// without those zones; on the latter, the firm columns and one per site of plain substitutions,
+// less the excess slack of the two haplotypes and less (links - 1), are a lower bound, as for the
+// kernel (encode.hpp, detail/shift_chains.hpp); the other columns with slack count at least nothing.
+engine::zone_outcome engine::zone_count(const std::uint64_t* qa, const pair_view& pv, int kernel_count, int links,
+                                        int excess_slack) const {
+  constexpr zone_outcome unknown{-unbounded, false};
   const class_pair& cp = *pv.cp;
   const std::uint32_t ha = pv.ha;
   const std::uint32_t hb = pv.hb;
   // what settle() hands to compare() (a deletion a coverage edge cuts: compare() clips it)
-  if (a_.needs_reference(ha) || b_.needs_reference(hb)) return std::nullopt;
-  if (pv.ragged && (a_.has_long_deletion(ha) || b_.has_long_deletion(hb))) return std::nullopt;
+  if (a_.needs_reference(ha) || b_.needs_reference(hb)) return unknown;
+  if (pv.ragged && (a_.has_long_deletion(ha) || b_.has_long_deletion(hb))) return unknown;
   const std::uint64_t* rb = b_.blocks() + (std::size_t{hb} / block_rows * words_) * block_rows + hb % block_rows;
   constexpr std::size_t max_words = 128;  // dense cores up to 8192 bits
   std::uint64_t x[max_words];
   const std::size_t n_cover = cp.cover_word.size();
-  if (n_cover > max_words) return std::nullopt;
+  if (n_cover > max_words) return unknown;
   for (std::size_t i = 0; i < n_cover; ++i) {
     const std::uint32_t w = cp.cover_word[i];
     x[i] = (qa[w] ^ rb[std::size_t{w} * block_rows]) & cp.cover_mask[i];
   }
-  int count = kernel_count;  // over what both cover (run_item: a ragged side's missing stretches are out)
   if (pv.ragged) {
     for (const std::uint64_t* missing : {missing_a_->of(ha), missing_b_->of(hb)})
       if (missing != nullptr)
         for (std::size_t i = 0; i < n_cover; ++i) x[i] &= ~missing[cp.cover_word[i]];
   }
+  bool exact = true;
+  // Firm differing columns not inside a zone (the kernel's count is over what both cover; run_item
+  // took a ragged side's missing stretches out), and the firm ones inside each zone.
+  int firm = kernel_count;
+  int firm_in_zone[detail::zone_table::max_zones];
+  std::fill_n(firm_in_zone, zones_->zones(), 0);
   struct special {
     std::uint32_t id;
     std::uint8_t owner;
@@ -765,15 +784,20 @@ std::optional<int> engine::zone_count(const std::uint64_t* qa, const pair_view& 
   special specials[8];
   std::size_t n_special = 0;
   std::uint64_t differing_zones = 0;
+  std::uint64_t edged_zones = 0;  // zones a differing edge column reaches into
   for (std::size_t i = 0; i < n_cover; ++i) {
     const std::uint32_t w = cp.cover_word[i];
-    if (const std::uint64_t counted = x[i] & cp.zone_counted[i]; counted != 0) count -= popcount64(counted);
-    for (std::uint64_t in = x[i] & zones_->inner_mask()[w]; in != 0; in &= in - 1)
-      differing_zones |= std::uint64_t{1} << zones_->zone_of(w * 64 + static_cast<std::uint32_t>(std::countr_zero(in)));
+    for (std::uint64_t in = x[i] & zones_->inner_mask()[w]; in != 0; in &= in - 1) {
+      const auto bit = static_cast<std::uint32_t>(std::countr_zero(in));
+      const std::uint8_t z = zones_->zone_of(w * 64 + bit);
+      differing_zones |= std::uint64_t{1} << z;
+      firm_in_zone[z] += static_cast<int>((cp.zone_counted[i] >> bit) & 1U);
+    }
     for (std::uint64_t sp = x[i] & cp.zone_special[i]; sp != 0; sp &= sp - 1) {
-      if (n_special == std::size(specials)) return std::nullopt;
       const auto bit = static_cast<std::uint32_t>(std::countr_zero(sp));
-      specials[n_special++] = {w * 64 + bit, static_cast<std::uint8_t>(((qa[w] >> bit) & 1U) ? 0 : 1)};
+      edged_zones |= zones_->zones_reached(w * 64 + bit);
+      if (n_special == std::size(specials)) exact = false;
+      else specials[n_special++] = {w * 64 + bit, static_cast<std::uint8_t>(((qa[w] >> bit) & 1U) ? 0 : 1)};
     }
   }
   // Tail columns one of the two has: inside a zone (the table counts them), firm outside (one event
@@ -783,45 +807,47 @@ std::optional<int> engine::zone_count(const std::uint64_t* qa, const pair_view& 
   std::uint32_t tail_diff[8];
   std::size_t n_tail_diff = 0;
   auto take = [&](std::uint32_t id, std::uint8_t owner) {
-    if (!covered(pv, id)) return true;
-    if (n_tail_diff == std::size(tail_diff)) return false;
-    tail_diff[n_tail_diff++] = id;
+    if (!covered(pv, id)) return;
+    if (n_tail_diff == std::size(tail_diff)) exact = false;
+    else tail_diff[n_tail_diff++] = id;
     const std::uint8_t zone = zones_->zone_of(id);
     if (zone < detail::zone_table::edge) {
       differing_zones |= std::uint64_t{1} << zone;
-    } else if (zone == detail::zone_table::outside && brief_[id].firm != 0) {
-      ++count;
-    } else {
-      if (n_special == std::size(specials)) return false;
-      specials[n_special++] = {id, owner};
+      return;
     }
-    return true;
+    const bool is_firm = brief_[id].firm != 0;
+    firm += is_firm ? 1 : 0;
+    edged_zones |= zones_->zones_reached(id);
+    if (zone == detail::zone_table::edge || !is_firm) {
+      if (n_special == std::size(specials)) exact = false;
+      else specials[n_special++] = {id, owner};
+    }
   };
   for (std::size_t i = 0, j = 0; i < ta.size() || j < tb.size();) {
-    if (j == tb.size() || (i < ta.size() && ta[i] < tb[j])) {
-      if (!take(ta[i++], 0)) return std::nullopt;
-    } else if (i == ta.size() || tb[j] < ta[i]) {
-      if (!take(tb[j++], 1)) return std::nullopt;
-    } else {
-      ++i, ++j;
-    }
+    if (j == tb.size() || (i < ta.size() && ta[i] < tb[j])) take(ta[i++], 0);
+    else if (i == ta.size() || tb[j] < ta[i]) take(tb[j++], 1);
+    else ++i, ++j;
   }
+  if ((edged_zones & differing_zones) != 0) exact = false;
   // Columns at a zone edge (where the pair differs nowhere inside that zone) and columns with slack:
-  // a firm one is one event, a plain substitution one event per site, any other must be alone in its
-  // window, where compare() counts it as the dictionary says (column_info::alone).
+  // a firm one is one event (counted above), a plain substitution one event per site (in the bound
+  // too), any other must be alone in its window, where compare() counts it as the dictionary says
+  // (column_info::alone).
+  int plain_count = 0;
+  int slack_count = 0;
   for (std::size_t s = 0; s < n_special; ++s) {
     const std::uint32_t id = specials[s].id;
-    if ((zones_->zones_reached(id) & differing_zones) != 0) return std::nullopt;
     const column_brief& c = brief_[id];
-    if (c.firm != 0) {
-      if (id >= dict_.dense_columns()) ++count;  // the kernel counted it if it is in the core
+    if (c.firm != 0) continue;
+    if (!pv.common->contains_all(c.window_first, c.window_last)) {
+      exact = false;
       continue;
     }
-    if (!pv.common->contains_all(c.window_first, c.window_last)) return std::nullopt;
     if (c.plain != 0) {
       // A plain substitution (a second allele, say) is one event per site whatever else differs
       // beside it, short of a shifted reading (links < 2, checked below): one unless a firm column
-      // of its site (counted already) or an earlier special of its site differs too.
+      // of its site (counted already) or an earlier special of its site differs too. (Against a
+      // heteroplasmy of its site it may be none: the bound subtracts the haplotypes' excess slack.)
       bool counted = false;
       for (std::size_t i = 0; i < n_cover && !counted; ++i)
         for (std::uint64_t d = x[i]; d != 0 && !counted; d &= d - 1) {
@@ -831,32 +857,46 @@ std::optional<int> engine::zone_count(const std::uint64_t* qa, const pair_view& 
       for (std::size_t t = 0; t < n_tail_diff && !counted; ++t)
         counted = tail_diff[t] != id && brief_[tail_diff[t]].site == c.site && brief_[tail_diff[t]].firm != 0;
       for (std::size_t e = 0; e < s && !counted; ++e) counted = brief_[specials[e].id].site == c.site;
-      count += counted ? 0 : 1;
+      plain_count += counted ? 0 : 1;
       continue;
     }
+    if (!exact) continue;
     auto meets = [&](std::uint32_t other) {
       return other != id && brief_[other].window_first <= c.window_last && c.window_first <= brief_[other].window_last;
     };
-    for (std::size_t i = 0; i < n_cover; ++i) {
+    for (std::size_t i = 0; i < n_cover && exact; ++i) {
       const std::uint32_t w = cp.cover_word[i];
       if (word_window_first_[w] > c.window_last || word_window_last_[w] < c.window_first) continue;  // none meets
       for (std::uint64_t d = x[i]; d != 0; d &= d - 1)
-        if (meets(w * 64 + static_cast<std::uint32_t>(std::countr_zero(d)))) return std::nullopt;
+        if (meets(w * 64 + static_cast<std::uint32_t>(std::countr_zero(d)))) {
+          exact = false;
+          break;
+        }
     }
-    for (std::size_t t = 0; t < n_tail_diff; ++t)
-      if (meets(tail_diff[t])) return std::nullopt;
+    for (std::size_t t = 0; t < n_tail_diff && exact; ++t)
+      if (meets(tail_diff[t])) exact = false;
     // where compare() puts the gap depends on what else sits in the window (see settle)
-    if (c.is_indel != 0 && neighbour_present(qa, rb, ta, tb, pv, id)) return std::nullopt;
-    count += c.alone[specials[s].owner];
+    if (exact && c.is_indel != 0 && neighbour_present(qa, rb, ta, tb, pv, id)) exact = false;
+    slack_count += c.alone[specials[s].owner];
   }
   // (`links` bounds the pair's links over all substitutions, outside the zones too)
-  if (links >= 2 && chain_links(qa, ha, hb, cp, cp.outside_substitutions.data()) >= 2) return std::nullopt;
-  if (differing_zones != 0) {
-    const int inside = zones_->count(ha, hb, differing_zones);
-    if (inside < 0) return std::nullopt;
-    count += inside;
+  if (exact && links >= 2 && chain_links(qa, ha, hb, cp, cp.outside_substitutions.data()) >= 2) exact = false;
+  // The zones where the pair differs and no differing edge column reaches: their shares replace the
+  // firm columns the kernel counted there.
+  int zone_sum = 0;
+  for (std::uint64_t zs = differing_zones & ~edged_zones; zs != 0; zs &= zs - 1) {
+    const auto z = static_cast<std::size_t>(std::countr_zero(zs));
+    const int n = zones_->share(ha, hb, z);
+    if (n < 0) {
+      exact = false;  // beyond the tables: the zone's firm columns stay in the bound
+      continue;
+    }
+    firm -= firm_in_zone[z];
+    zone_sum += n;
   }
-  return count;
+  if (exact) return {firm + zone_sum + plain_count + slack_count, true};
+  const int saved = links < unbounded ? links - 1 : chain_links(qa, ha, hb, cp, cp.substitution_mask.data()) - 1;
+  return {firm + zone_sum + plain_count - excess_slack - std::max(saved, 0), false};
 }
 
 // How many events compare() could save on this pair by reading crowded differing substitutions as
@@ -1100,10 +1140,11 @@ void engine::run_item(const work_item& item, item_output& out) const {
             if (pv.compared_length <= 0) continue;  // nothing compared: never reported
           }
           ++out.candidates;
-          int d = 0;
-          if (const std::optional<int> zoned = zone_count(qa, pv, kernel_count, links)) {
-            d = *zoned;
-          } else {
+          const zone_outcome zoned = zone_count(qa, pv, kernel_count, links, a_.slack(ha, counting_length) + slack_b[r]);
+          int d = zoned.count;
+          if (!zoned.exact) {
+            // settle only what may be kept: at most k, and in top-k mode within the list's bound
+            if (d > k || d > limit[g] - a_.slack(ha, counting_length)) continue;
             bool used_reference = false;
             ++out.settled;
             d = settle(qa, pv, scratch, used_reference);

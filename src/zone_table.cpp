@@ -246,28 +246,34 @@ int zone_table::lookup(const table& t, std::uint16_t sa, std::uint16_t sb) const
   return v;
 }
 
+int zone_table::share(std::uint32_t ha, std::uint32_t hb, std::size_t zone_index) const {
+  const zone& z = zones_[zone_index];
+  const std::uint16_t sa = z.state_a[ha];
+  const std::uint16_t sb = z.state_b[hb];
+  const std::uint16_t ca = z.shape_a[ha];
+  const std::uint16_t cb = z.shape_b[hb];
+  const std::size_t n_shapes = z.shapes.size();
+  if (sa >= z.states.size() || sb >= z.states.size() || ca >= n_shapes || cb >= n_shapes) return -1;
+  std::atomic<std::uint32_t>& slot = z.table_of[std::size_t{ca} * n_shapes + cb];
+  std::uint32_t t = slot.load(std::memory_order_acquire);
+  if (t == unset) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    t = slot.load(std::memory_order_relaxed);
+    if (t == unset) {
+      t = add_table(zone_index, z.shapes[ca].intersect(z.shapes[cb]));
+      slot.store(t, std::memory_order_release);
+    }
+  }
+  if (t == none) return -1;
+  return lookup(*tables_[t], sa, sb);
+}
+
 int zone_table::count(std::uint32_t ha, std::uint32_t hb, std::uint64_t zones) const {
   int total = 0;
   for (; zones != 0; zones &= zones - 1) {
-    const zone& z = zones_[static_cast<std::size_t>(std::countr_zero(zones))];
-    const std::uint16_t sa = z.state_a[ha];
-    const std::uint16_t sb = z.state_b[hb];
-    const std::uint16_t ca = z.shape_a[ha];
-    const std::uint16_t cb = z.shape_b[hb];
-    const std::size_t n_shapes = z.shapes.size();
-    if (sa >= z.states.size() || sb >= z.states.size() || ca >= n_shapes || cb >= n_shapes) return -1;
-    std::atomic<std::uint32_t>& slot = z.table_of[std::size_t{ca} * n_shapes + cb];
-    std::uint32_t t = slot.load(std::memory_order_acquire);
-    if (t == unset) {
-      std::lock_guard<std::mutex> lock(mutex_);
-      t = slot.load(std::memory_order_relaxed);
-      if (t == unset) {
-        t = add_table(static_cast<std::size_t>(&z - zones_.data()), z.shapes[ca].intersect(z.shapes[cb]));
-        slot.store(t, std::memory_order_release);
-      }
-    }
-    if (t == none) return -1;
-    total += lookup(*tables_[t], sa, sb);
+    const int n = share(ha, hb, static_cast<std::size_t>(std::countr_zero(zones)));
+    if (n < 0) return -1;
+    total += n;
   }
   return total;
 }

@@ -17,9 +17,11 @@
 /// unless a shifted reading applies, and a differing column with slack alone in its window counts as
 /// compare() counts it there (kept in the dictionary); inside each zone the count is looked up in a table keyed by the two haplotypes' states there, filled
 /// lazily by compare() (src/detail/zone_table.hpp). The rest are settled per site from their
-/// differing bits (and, for clusters of variants that share a
-/// window — indels, two alleles of a site, three or more substitutions — by compare() itself on the
-/// cut-down profiles, remembered for the run). Identical haplotypes are compared once and expanded
+/// differing bits (and, for clusters of variants that share a window — indels, two alleles of a
+/// site, three or more substitutions — by compare() itself on the cut-down profiles, remembered for
+/// the run), unless a second bound already exceeds the threshold: the zones' table counts where no
+/// differing column reaches into them from outside, plus the firm columns elsewhere (core and tail)
+/// less the slack and the shift bound. Identical haplotypes are compared once and expanded
 /// afterwards, or not at all (match_options::group_identical). For threshold queries the fast search
 /// also skips, before the kernel, relatives whose variant count differs by more than the bound
 /// allows (count filter). Not built: the prefix filter (Mann et al., PVLDB 2016) — on realistic data
@@ -106,7 +108,7 @@ struct match_stats {
   std::uint64_t distinct_pairs = 0;    ///< haplotype pairs with overlapping coverage
   std::uint64_t kernel_pairs = 0;      ///< of those, counted by the SIMD kernel
   std::uint64_t candidates = 0;        ///< passed the lower bound
-  std::uint64_t settled = 0;           ///< of those, settled per site (the rest: the kernel's count is exact)
+  std::uint64_t settled = 0;           ///< of those, settled per site (the rest: counted from the kernel's count and the zone tables, or ruled out by a second bound)
   std::uint64_t reference_calls = 0;   ///< settled by compare() itself
 };
 

@@ -64,6 +64,8 @@ class zone_table {
   /// for haplotype ha (remains) against hb (relatives), over their common range; -1 when a state or
   /// a coverage shape is beyond the tables (then settle the pair otherwise). Thread-safe.
   [[nodiscard]] int count(std::uint32_t ha, std::uint32_t hb, std::uint64_t zones) const;
+  /// The same for one zone.
+  [[nodiscard]] int share(std::uint32_t ha, std::uint32_t hb, std::size_t zone) const;
 
  private:
   static constexpr std::uint32_t max_states = 4096;
