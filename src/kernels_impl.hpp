@@ -59,14 +59,14 @@ void count_group(scalar_arch, const std::uint64_t* queries, std::size_t words, c
   }
 }
 
-// link_bound: a block of rows whose counts are above skip_above for every query of the group is
-// not read; its counts are passed on as they are.
+// link_bound: a block of rows whose counts are above skip_above + the row's allowance for every
+// query of the group is not read; its counts are passed on as they are.
 template <std::size_t Q>
-bool skip_block(const std::uint16_t* counts, const std::uint16_t* skip_above, std::size_t stride, std::size_t row,
-                std::uint16_t* out) noexcept {
+bool skip_block(const std::uint16_t* counts, const std::uint16_t* skip_above, const std::uint16_t* allowance,
+                std::size_t stride, std::size_t row, std::uint16_t* out) noexcept {
   for (std::size_t q = 0; q < Q; ++q)
     for (std::size_t r = 0; r < block_rows; ++r)
-      if (counts[q * stride + row + r] <= skip_above[q]) return false;
+      if (counts[q * stride + row + r] <= skip_above[q] + allowance[row + r]) return false;
   for (std::size_t q = 0; q < Q; ++q)
     for (std::size_t r = 0; r < block_rows; ++r) out[q * stride + row + r] = counts[q * stride + row + r];
   return true;
@@ -75,10 +75,11 @@ bool skip_block(const std::uint16_t* counts, const std::uint16_t* skip_above, st
 // link_bound, portable build.
 template <std::size_t Q>
 void links_group(scalar_arch, const link_side& qs, const link_side& rs, std::size_t n_blocks, std::size_t words,
-                 const word_plan& plan, const std::uint16_t* counts, const std::uint16_t* skip_above, std::uint16_t* out,
+                 const word_plan& plan, const std::uint16_t* counts, const std::uint16_t* skip_above,
+                 const std::uint16_t* allowance, std::uint16_t* out,
                  std::size_t stride) noexcept {
   for (std::size_t b = 0; b < n_blocks; ++b) {
-    if (skip_block<Q>(counts, skip_above, stride, b * block_rows, out)) continue;
+    if (skip_block<Q>(counts, skip_above, allowance, stride, b * block_rows, out)) continue;
     const std::size_t offset = b * words * block_rows;
     std::uint32_t core[Q][block_rows] = {};
     std::uint64_t near[Q][block_rows] = {};
@@ -192,13 +193,14 @@ void count_group(xsimd::avx2, const std::uint64_t* queries, std::size_t words, c
 
 template <std::size_t Q>
 void links_group(xsimd::avx2, const link_side& qs, const link_side& rs, std::size_t n_blocks, std::size_t words,
-                 const word_plan& plan, const std::uint16_t* counts, const std::uint16_t* skip_above, std::uint16_t* out,
+                 const word_plan& plan, const std::uint16_t* counts, const std::uint16_t* skip_above,
+                 const std::uint16_t* allowance, std::uint16_t* out,
                  std::size_t stride) noexcept {
   using batch = xsimd::batch<std::uint64_t, xsimd::avx2>;
   const __m256i zero = _mm256_setzero_si256();
   constexpr std::size_t chunk = 31;
   for (std::size_t b = 0; b < n_blocks; ++b) {
-    if (skip_block<Q>(counts, skip_above, stride, b * block_rows, out)) continue;
+    if (skip_block<Q>(counts, skip_above, allowance, stride, b * block_rows, out)) continue;
     const std::size_t offset = b * words * block_rows;
     __m256i wide[Q][2];
     batch near[Q][2];
@@ -288,12 +290,13 @@ void count_group(xsimd::avx512bw, const std::uint64_t* queries, std::size_t word
 
 template <std::size_t Q>
 void links_group(xsimd::avx512bw, const link_side& qs, const link_side& rs, std::size_t n_blocks, std::size_t words,
-                 const word_plan& plan, const std::uint16_t* counts, const std::uint16_t* skip_above, std::uint16_t* out,
+                 const word_plan& plan, const std::uint16_t* counts, const std::uint16_t* skip_above,
+                 const std::uint16_t* allowance, std::uint16_t* out,
                  std::size_t stride) noexcept {
   using batch = xsimd::batch<std::uint64_t, xsimd::avx512bw>;
   const __m128i one = _mm_set1_epi16(1);
   for (std::size_t b = 0; b < n_blocks; ++b) {
-    if (skip_block<Q>(counts, skip_above, stride, b * block_rows, out)) continue;
+    if (skip_block<Q>(counts, skip_above, allowance, stride, b * block_rows, out)) continue;
     const std::size_t offset = b * words * block_rows;
     __m512i acc[Q];
     batch near[Q];
@@ -399,7 +402,8 @@ inline std::size_t select(xsimd::avx512bw, const std::uint16_t* counts, const st
 template <class Arch>
 void link_bound::operator()(Arch arch, const link_side& queries, std::size_t n_queries, const link_side& rows,
                             std::size_t n_blocks, std::size_t words, const word_plan& plan, const std::uint16_t* counts,
-                            const std::uint16_t* skip_above, std::uint16_t* out, std::size_t stride) const noexcept {
+                            const std::uint16_t* skip_above, const std::uint16_t* allowance, std::uint16_t* out,
+                            std::size_t stride) const noexcept {
   auto from = [&](std::size_t q) {
     return link_side{queries.codes + q * words,   queries.links + q * words,   queries.tail_reach + q * words,
                      queries.tail_weight + q,     queries.tail_touched + q,    queries.tail_reached + q};
@@ -407,10 +411,10 @@ void link_bound::operator()(Arch arch, const link_side& queries, std::size_t n_q
   std::size_t q = 0;
   for (; q + impl::query_group <= n_queries; q += impl::query_group)
     impl::links_group<impl::query_group>(arch, from(q), rows, n_blocks, words, plan, counts + q * stride, skip_above + q,
-                                         out + q * stride, stride);
+                                         allowance, out + q * stride, stride);
   for (; q < n_queries; ++q)
-    impl::links_group<1>(arch, from(q), rows, n_blocks, words, plan, counts + q * stride, skip_above + q, out + q * stride,
-                         stride);
+    impl::links_group<1>(arch, from(q), rows, n_blocks, words, plan, counts + q * stride, skip_above + q, allowance,
+                         out + q * stride, stride);
 }
 
 template <class Arch>

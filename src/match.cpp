@@ -340,7 +340,7 @@ class engine {
       tail_neighbour_begin_.push_back(static_cast<std::uint32_t>(tail_neighbours_.size()));
     }
     const std::uint8_t* slack_b = b_.slacks(!options.policy.ignore_length_variants);
-    allowance_.resize(b_.haplotypes());
+    allowance_.assign((b_.haplotypes() + block_rows - 1) / block_rows * block_rows, 0);  // whole blocks
     for (std::uint32_t r = 0; r < b_.haplotypes(); ++r)
       allowance_[r] = slack_b[r];
     missing_blocks_b_.assign((b_.haplotypes() + block_rows - 1) / block_rows * block_rows * words_, 0);
@@ -987,8 +987,6 @@ void engine::run_item(const work_item& item, item_output& out) const {
   const std::uint32_t ragged_begin = std::clamp(b_.class_ragged_begin(cp.cb), item.r_begin, item.r_end);
   std::uint8_t max_slack_b = 0;
   for (std::uint32_t r = item.r_begin; r < ragged_begin; ++r) max_slack_b = std::max(max_slack_b, slack_b[r]);
-  std::uint8_t max_slack_ragged = 0;
-  for (std::uint32_t r = ragged_begin; r < item.r_end; ++r) max_slack_ragged = std::max(max_slack_ragged, slack_b[r]);
 
   constexpr std::size_t group = 4;
   std::vector<std::uint64_t> queries(group * words_);
@@ -1079,12 +1077,11 @@ void engine::run_item(const work_item& item, item_output& out) const {
     }
     const std::pair<std::uint32_t, std::uint32_t> segments[2] = {{lo, hi}, {ragged_begin, item.r_end}};
     for (const auto& [seg_lo, seg_hi] : segments) {
-      // Rows more than the shift margin above the bound are rejected whatever their links (below).
+      // Rows more than the shift margin above the bound (with their allowance) are rejected
+      // whatever their links (below).
       const bool ragged_rows = seg_lo == ragged_begin;
       std::uint16_t skip_above[group];
-      for (std::size_t g = 0; g < nq; ++g)
-        skip_above[g] = static_cast<std::uint16_t>(
-            std::min(limit[g] + (ragged_rows ? max_slack_ragged : max_slack_b) + shift_margin, 0xFFFF));
+      for (std::size_t g = 0; g < nq; ++g) skip_above[g] = static_cast<std::uint16_t>(std::min(limit[g] + shift_margin, 0xFFFF));
       if (seg_lo >= seg_hi) continue;
       const auto block_lo = static_cast<std::uint32_t>(seg_lo / block_rows);
       const auto block_hi = static_cast<std::uint32_t>((seg_hi + block_rows - 1) / block_rows);
@@ -1103,7 +1100,8 @@ void engine::run_item(const work_item& item, item_output& out) const {
       // never reach the row loop.
       detail::dispatch(level_, detail::link_bound{}, query_masks.side(queries.data()), nq,
                        chains_b_.rows(b_.blocks() + block_offset, block_lo * static_cast<std::uint32_t>(block_rows)),
-                       block_hi - block_lo, words_, cp.link_plan(), counts.data(), skip_above, bounded.data(), stride);
+                       block_hi - block_lo, words_, cp.link_plan(), counts.data(), skip_above,
+                       allowance_.data() + std::size_t{block_lo} * block_rows, bounded.data(), stride);
       out.kernel_pairs += std::uint64_t{nq} * (seg_hi - seg_lo);
       const std::uint32_t first_row = block_lo * static_cast<std::uint32_t>(block_rows);
       for (std::size_t g = 0; g < nq; ++g) {

@@ -82,14 +82,15 @@ struct count_shared_tile {
 ///            or (q.tail_reached AND r.tail_touched) or (r.tail_reached AND q.tail_touched) != 0,
 ///   links  = core + (linked ? q.tail_weight + r.tail_weight : 0),
 /// `out[q * stride + r] = counts[q * stride + r] - max(links - 1, 0)`, saturating at 0, for
-/// q < n_queries, r < 8 * n_blocks — except that where `counts[q * stride + r] > skip_above[q]`
-/// out may be counts itself: blocks of rows where that holds for every query are not read (most
-/// rows of a tile are far above the threshold, where no shifted reading matters).
+/// q < n_queries, r < 8 * n_blocks — except that where
+/// `counts[q * stride + r] > skip_above[q] + allowance[r]` out may be counts itself: blocks of rows
+/// where that holds for every query are not read (most rows of a tile are far above the threshold,
+/// where no shifted reading matters).
 struct link_bound {
   template <class Arch>
   void operator()(Arch, const link_side& queries, std::size_t n_queries, const link_side& rows, std::size_t n_blocks,
                   std::size_t words, const word_plan& plan, const std::uint16_t* counts, const std::uint16_t* skip_above,
-                  std::uint16_t* out, std::size_t stride) const noexcept;
+                  const std::uint16_t* allowance, std::uint16_t* out, std::size_t stride) const noexcept;
 };
 
 /// Picks the rows a bound does not rule out: writes the index `r` of every row with
@@ -133,13 +134,13 @@ extern template std::size_t select_rows::operator()<xsimd::avx512bw>(xsimd::avx5
                                                                      std::uint32_t*) const noexcept;
 
 extern template void link_bound::operator()<scalar_arch>(scalar_arch, const link_side&, std::size_t, const link_side&, std::size_t,
-                                                 std::size_t, const word_plan&, const std::uint16_t*, const std::uint16_t*,
+                                                 std::size_t, const word_plan&, const std::uint16_t*, const std::uint16_t*, const std::uint16_t*,
                                                  std::uint16_t*, std::size_t) const noexcept;
 extern template void link_bound::operator()<xsimd::avx2>(xsimd::avx2, const link_side&, std::size_t, const link_side&, std::size_t,
-                                                 std::size_t, const word_plan&, const std::uint16_t*, const std::uint16_t*,
+                                                 std::size_t, const word_plan&, const std::uint16_t*, const std::uint16_t*, const std::uint16_t*,
                                                  std::uint16_t*, std::size_t) const noexcept;
 extern template void link_bound::operator()<xsimd::avx512bw>(xsimd::avx512bw, const link_side&, std::size_t, const link_side&, std::size_t,
-                                                 std::size_t, const word_plan&, const std::uint16_t*, const std::uint16_t*,
+                                                 std::size_t, const word_plan&, const std::uint16_t*, const std::uint16_t*, const std::uint16_t*,
                                                  std::uint16_t*, std::size_t) const noexcept;
 
 /// Calls `f(Arch{}, args...)` for the Arch of `level`. The caller has checked cpu_supports(level)
