@@ -996,7 +996,9 @@ void engine::run_item(const work_item& item, item_output& out) const {
   std::vector<std::uint16_t> bounded(group * tile);  // counts lowered by detail::link_bound
   std::vector<std::uint32_t> selected(tile);
   std::vector<diff_column> scratch;
-  range ragged_common;
+  range ragged_common;  // of the coverages of common_of (remains, relatives coverage_index)
+  std::int32_t ragged_length = 0;
+  std::pair<std::uint32_t, std::uint32_t> common_of{0xFFFFFFFFU, 0xFFFFFFFFU};
   // A ragged remains (a missing stretch inside its class) is counted alone, through a plan that
   // also masks its own missing columns: the kernel's count is then exact on its side.
   const std::uint32_t ragged_queries = std::clamp(a_.class_ragged_begin(cp.ca), item.q_begin, item.q_end);
@@ -1132,9 +1134,14 @@ void engine::run_item(const work_item& item, item_output& out) const {
             continue;
           pair_view pv{&cp, &cp.common, cp.compared_length, ragged, ha, r};
           if (ragged) {
-            ragged_common = a_.coverage(ha).intersect(b_.coverage(r));
+            // the same two ranges pair after pair (a ragged remains against a class of clean rows)
+            if (a_.coverage_index(ha) != common_of.first || b_.coverage_index(r) != common_of.second) {
+              common_of = {a_.coverage_index(ha), b_.coverage_index(r)};
+              ragged_common = a_.coverage(ha).intersect(b_.coverage(r));
+              ragged_length = ragged_common.length() - (ragged_common.contains(3107) ? 1 : 0);
+            }
             pv.common = &ragged_common;
-            pv.compared_length = ragged_common.length() - (ragged_common.contains(3107) ? 1 : 0);
+            pv.compared_length = ragged_length;
             if (pv.compared_length <= 0) continue;  // nothing compared: never reported
           }
           ++out.candidates;
