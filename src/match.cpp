@@ -85,8 +85,15 @@ struct class_pair {
   // zone (the table counts them), substitutions outside the zones (their shifted readings are not in
   // a table).
   std::vector<std::uint64_t> zone_special;
-  std::vector<std::uint64_t> zone_counted;
   std::vector<std::uint64_t> outside_substitutions;
+  struct zone_word {
+    std::uint32_t zone;
+    std::uint32_t cover;     // index into cover_word
+    std::uint64_t inner;     // the zone's inner columns in that word
+    std::uint64_t counted;   // of those, what the kernel counts
+  };
+  std::vector<zone_word> zone_words;
+  std::vector<std::int32_t> cover_of_word;  // index into cover_word, or -1
   [[nodiscard]] detail::word_plan plan() const noexcept {
     return {full.data(), full.size(), edge.data(), edge_mask.data(), edge.size()};
   }
@@ -351,6 +358,26 @@ class engine {
     for (std::uint32_t id = 0; id < dict_.dense_columns(); ++id)
       if (brief_[id].is_indel == 0) substitution_dense_[id / 64] |= std::uint64_t{1} << (id % 64);
     zones_ = std::make_unique<detail::zone_table>(dict_, a_, b_, options.policy);
+    zone_inner_.assign(zones_->zones() * words_, 0);
+    for (std::uint32_t id = 0; id < dict_.dense_columns(); ++id)
+      if (const std::uint8_t z = zones_->zone_of(id); z < detail::zone_table::edge)
+        zone_inner_[z * words_ + id / 64] |= std::uint64_t{1} << (id % 64);
+    std::unordered_map<std::int32_t, std::vector<std::uint32_t>> firm_of_site;
+    for (std::uint32_t id = 0; id < dict_.dense_columns(); ++id)
+      if (brief_[id].firm != 0) firm_of_site[brief_[id].site].push_back(id);
+    site_firm_.resize(dict_.dense_columns());
+    for (std::uint32_t id = 0; id < dict_.dense_columns(); ++id) {
+      site_columns& sc = site_firm_[id];
+      const auto it = firm_of_site.find(brief_[id].site);
+      if (it == firm_of_site.end()) continue;  // none: word 0, empty masks
+      sc.word = it->second.front() / 64;
+      for (std::uint32_t o : it->second) {
+        if (o == id) continue;
+        if (o / 64 > sc.word + 1) sc.word = scattered;
+        if (sc.word == scattered) break;
+        (o / 64 == sc.word ? sc.first : sc.second) |= std::uint64_t{1} << (o % 64);
+      }
+    }
     missing_a_ = std::make_unique<missing_masks>(a_, words_);
     missing_b_ = std::make_unique<missing_masks>(b_, words_);
     build_pairs();
@@ -423,6 +450,16 @@ class engine {
   std::vector<std::uint32_t> tail_neighbour_begin_;
   std::vector<std::uint32_t> tail_neighbours_;
   std::vector<std::uint64_t> substitution_dense_;  // core columns that are not indels
+  std::vector<std::uint64_t> zone_inner_;          // per zone, its inner core columns (words_ words each)
+  // Per core column, the other firm core columns of its site (contiguous ids: the dictionary orders
+  // ordinary columns by site), as masks over words `word` and `word + 1`.
+  struct site_columns {
+    std::uint32_t word = 0;  // `scattered`: more than two words apart (look one by one)
+    std::uint64_t first = 0;
+    std::uint64_t second = 0;
+  };
+  static constexpr std::uint32_t scattered = 0xFFFFFFFFU;
+  std::vector<site_columns> site_firm_;
   // Per relatives row, how far its link-bounded count (detail::link_bound) may exceed the remains'
   // limit and still need a look: its slack.
   std::vector<std::uint16_t> allowance_;
@@ -484,11 +521,15 @@ void engine::build_pairs() {
       }
       const std::uint64_t* inner = zones_->inner_mask();
       const std::uint64_t* edge = zones_->edge_mask();
+      cp.cover_of_word.assign(words_, -1);
+      for (std::size_t i = 0; i < cp.cover_word.size(); ++i) cp.cover_of_word[cp.cover_word[i]] = static_cast<std::int32_t>(i);
       for (std::size_t i = 0; i < cp.cover_word.size(); ++i) {
         const std::uint32_t w = cp.cover_word[i];
         cp.zone_special.push_back(~((cp.kernel_mask[w] | inner[w]) & ~edge[w]));
-        cp.zone_counted.push_back(cp.kernel_mask[w] & inner[w]);
         cp.outside_substitutions.push_back(cp.substitution_mask[i] & ~inner[w]);
+        for (std::uint32_t z = 0; z < zones_->zones(); ++z)
+          if (const std::uint64_t m = zone_inner_[z * words_ + w] & cp.cover_mask[i]; m != 0)
+            cp.zone_words.push_back({z, static_cast<std::uint32_t>(i), m, m & cp.kernel_mask[w]});
       }
       pairs_.push_back(std::move(cp));
     }
@@ -785,14 +826,14 @@ engine::zone_outcome engine::zone_count(const std::uint64_t* qa, const pair_view
   std::size_t n_special = 0;
   std::uint64_t differing_zones = 0;
   std::uint64_t edged_zones = 0;  // zones a differing edge column reaches into
+  for (const class_pair::zone_word& zw : cp.zone_words) {
+    if (const std::uint64_t in = x[zw.cover] & zw.inner; in != 0) {
+      differing_zones |= std::uint64_t{1} << zw.zone;
+      firm_in_zone[zw.zone] += popcount64(in & zw.counted);
+    }
+  }
   for (std::size_t i = 0; i < n_cover; ++i) {
     const std::uint32_t w = cp.cover_word[i];
-    for (std::uint64_t in = x[i] & zones_->inner_mask()[w]; in != 0; in &= in - 1) {
-      const auto bit = static_cast<std::uint32_t>(std::countr_zero(in));
-      const std::uint8_t z = zones_->zone_of(w * 64 + bit);
-      differing_zones |= std::uint64_t{1} << z;
-      firm_in_zone[z] += static_cast<int>((cp.zone_counted[i] >> bit) & 1U);
-    }
     for (std::uint64_t sp = x[i] & cp.zone_special[i]; sp != 0; sp &= sp - 1) {
       const auto bit = static_cast<std::uint32_t>(std::countr_zero(sp));
       edged_zones |= zones_->zones_reached(w * 64 + bit);
@@ -849,11 +890,19 @@ engine::zone_outcome engine::zone_count(const std::uint64_t* qa, const pair_view
       // of its site (counted already) or an earlier special of its site differs too. (Against a
       // heteroplasmy of its site it may be none: the bound subtracts the haplotypes' excess slack.)
       bool counted = false;
-      for (std::size_t i = 0; i < n_cover && !counted; ++i)
-        for (std::uint64_t d = x[i]; d != 0 && !counted; d &= d - 1) {
-          const std::uint32_t other = cp.cover_word[i] * 64 + static_cast<std::uint32_t>(std::countr_zero(d));
-          counted = other != id && brief_[other].site == c.site && brief_[other].firm != 0;
-        }
+      if (id < dict_.dense_columns() && site_firm_[id].word != scattered) {
+        const site_columns& sc = site_firm_[id];
+        auto differing = [&](std::uint32_t w) {
+          return w < words_ && cp.cover_of_word[w] >= 0 ? x[cp.cover_of_word[w]] : std::uint64_t{0};
+        };
+        counted = ((differing(sc.word) & sc.first) | (sc.second != 0 ? differing(sc.word + 1) & sc.second : 0)) != 0;
+      } else {
+        for (std::size_t i = 0; i < n_cover && !counted; ++i)
+          for (std::uint64_t d = x[i]; d != 0 && !counted; d &= d - 1) {
+            const std::uint32_t other = cp.cover_word[i] * 64 + static_cast<std::uint32_t>(std::countr_zero(d));
+            counted = other != id && brief_[other].site == c.site && brief_[other].firm != 0;
+          }
+      }
       for (std::size_t t = 0; t < n_tail_diff && !counted; ++t)
         counted = tail_diff[t] != id && brief_[tail_diff[t]].site == c.site && brief_[tail_diff[t]].firm != 0;
       for (std::size_t e = 0; e < s && !counted; ++e) counted = brief_[specials[e].id].site == c.site;
