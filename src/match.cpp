@@ -403,6 +403,7 @@ class engine {
   int chain_links(const std::uint64_t* qa, std::uint32_t ha, std::uint32_t hb, const class_pair& cp,
                   const std::uint64_t* substitutions) const noexcept;
   int tail_chain_links(const std::uint64_t* qa, std::uint32_t ha, std::uint32_t hb, const class_pair& cp) const noexcept;
+  int firm_tail_differences(const pair_view& pv) const noexcept;
   struct zone_outcome {
     int count;   // compare()'s count, or when not exact a lower bound on it
     bool exact;  // else the pair needs settling (unless the bound exceeds what is kept)
@@ -773,6 +774,22 @@ int engine::tail_chain_links(const std::uint64_t* qa, std::uint32_t ha, std::uin
   const auto tb = b_.tail(hb);
   if (!tail_linked && !ta.empty() && !tb.empty()) tail_linked = detail::tails_linked(dict_, ta, tb);
   return tail_linked ? static_cast<int>(ta.size() + tb.size()) : 0;
+}
+
+// Tail columns one of the two has, both cover, firm and not inside a zone: one event each (zone_count).
+int engine::firm_tail_differences(const pair_view& pv) const noexcept {
+  const auto ta = a_.tail(pv.ha);
+  const auto tb = b_.tail(pv.hb);
+  int n = 0;
+  auto take = [&](std::uint32_t id) {
+    n += brief_[id].firm != 0 && zones_->zone_of(id) >= detail::zone_table::edge && covered(pv, id) ? 1 : 0;
+  };
+  for (std::size_t i = 0, j = 0; i < ta.size() || j < tb.size();) {
+    if (j == tb.size() || (i < ta.size() && ta[i] < tb[j])) take(ta[i++]);
+    else if (i == ta.size() || tb[j] < ta[i]) take(tb[j++]);
+    else ++i, ++j;
+  }
+  return n;
 }
 
 // compare()'s count for a pair without settling it (exact), or, when it needs settling, a lower
@@ -1193,6 +1210,11 @@ void engine::run_item(const work_item& item, item_output& out) const {
             pv.compared_length = ragged_length;
             if (pv.compared_length <= 0) continue;  // nothing compared: never reported
           }
+          // The kernel counts the core only: firm tail columns one of the two has raise its bound
+          // (each is one event, short of the shifted readings the lowered count allows for).
+          if (lowered > 0 && (!a_.tail(ha).empty() || !b_.tail(r).empty()) &&
+              lowered + firm_tail_differences(pv) > limit[g] + slack_b[r])
+            continue;
           ++out.candidates;
           const zone_outcome zoned = zone_count(qa, pv, kernel_count, links, a_.slack(ha, counting_length) + slack_b[r]);
           int d = zoned.count;
