@@ -408,7 +408,8 @@ class engine {
     int count;   // compare()'s count, or when not exact a lower bound on it
     bool exact;  // else the pair needs settling (unless the bound exceeds what is kept)
   };
-  zone_outcome zone_count(const std::uint64_t* qa, const pair_view& pv, int kernel_count, int links, int excess_slack) const;
+  zone_outcome zone_count(const std::uint64_t* qa, const pair_view& pv, int kernel_count, int links, int excess_slack,
+                          detail::zone_table::row_cache& rows) const;
   int count_window(std::int32_t lo, std::int32_t hi, const std::uint64_t* qa, std::span<const std::uint32_t> ta,
                    const std::uint64_t* rb, std::span<const std::uint32_t> tb, const pair_view& pv,
                    std::span<const diff_column> cluster) const;
@@ -807,7 +808,7 @@ int engine::firm_tail_differences(const pair_view& pv) const noexcept {
 // less the excess slack of the two haplotypes and less (links - 1), are a lower bound, as for the
 // kernel (encode.hpp, detail/shift_chains.hpp); the other columns with slack count at least nothing.
 engine::zone_outcome engine::zone_count(const std::uint64_t* qa, const pair_view& pv, int kernel_count, int links,
-                                        int excess_slack) const {
+                                        int excess_slack, detail::zone_table::row_cache& rows) const {
   constexpr zone_outcome unknown{-unbounded, false};
   const class_pair& cp = *pv.cp;
   const std::uint32_t ha = pv.ha;
@@ -952,7 +953,7 @@ engine::zone_outcome engine::zone_count(const std::uint64_t* qa, const pair_view
   int zone_sum = 0;
   for (std::uint64_t zs = differing_zones & ~edged_zones; zs != 0; zs &= zs - 1) {
     const auto z = static_cast<std::size_t>(std::countr_zero(zs));
-    const int n = zones_->share(ha, hb, z);
+    const int n = zones_->share(ha, hb, z, rows);
     if (n < 0) {
       exact = false;  // beyond the tables: the zone's firm columns stay in the bound
       continue;
@@ -1062,6 +1063,7 @@ void engine::run_item(const work_item& item, item_output& out) const {
   std::vector<std::uint16_t> bounded(group * tile);  // counts lowered by detail::link_bound
   std::vector<std::uint32_t> selected(tile);
   std::vector<diff_column> scratch;
+  const auto zone_rows = std::make_unique<detail::zone_table::row_cache>();
   range ragged_common;  // of the coverages of common_of (remains, relatives coverage_index)
   std::int32_t ragged_length = 0;
   std::pair<std::uint32_t, std::uint32_t> common_of{0xFFFFFFFFU, 0xFFFFFFFFU};
@@ -1216,7 +1218,8 @@ void engine::run_item(const work_item& item, item_output& out) const {
               lowered + firm_tail_differences(pv) > limit[g] + slack_b[r])
             continue;
           ++out.candidates;
-          const zone_outcome zoned = zone_count(qa, pv, kernel_count, links, a_.slack(ha, counting_length) + slack_b[r]);
+          const zone_outcome zoned =
+              zone_count(qa, pv, kernel_count, links, a_.slack(ha, counting_length) + slack_b[r], *zone_rows);
           int d = zoned.count;
           if (!zoned.exact) {
             // settle only what may be kept: at most k, and in top-k mode within the list's bound

@@ -268,6 +268,23 @@ int zone_table::share(std::uint32_t ha, std::uint32_t hb, std::size_t zone_index
   return lookup(*tables_[t], sa, sb);
 }
 
+int zone_table::share(std::uint32_t ha, std::uint32_t hb, std::size_t zone_index, row_cache& cache) const {
+  const zone& z = zones_[zone_index];
+  row_cache::entry& e = cache.entries_[zone_index];
+  const std::uint16_t sb = z.state_b[hb];
+  if (e.ha == ha && e.shape == z.shape_b[hb] && sb < z.states.size()) {
+    const int v = e.row[sb].load(std::memory_order_relaxed);
+    if (v >= 0) return v;
+  }
+  const int v = share(ha, hb, zone_index);  // finds (or adds) the table and fills the cell
+  if (v < 0) return v;
+  // share() found the table: remember the row
+  const std::uint16_t ca = z.shape_a[ha];
+  const std::uint32_t t = z.table_of[std::size_t{ca} * z.shapes.size() + z.shape_b[hb]].load(std::memory_order_acquire);
+  e = {ha, z.shape_b[hb], tables_[t]->counts.get() + std::size_t{z.state_a[ha]} * z.states.size()};
+  return v;
+}
+
 int zone_table::count(std::uint32_t ha, std::uint32_t hb, std::uint64_t zones) const {
   int total = 0;
   for (; zones != 0; zones &= zones - 1) {

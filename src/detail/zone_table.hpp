@@ -67,6 +67,21 @@ class zone_table {
   /// The same for one zone.
   [[nodiscard]] int share(std::uint32_t ha, std::uint32_t hb, std::size_t zone) const;
 
+  /// Each zone's table row for one remains haplotype against relatives of one coverage shape: a
+  /// query's pairs read their shares from it (one byte each) instead of finding the table anew.
+  /// Owned by one thread; valid for this zone_table only.
+  class row_cache {
+    friend class zone_table;
+    struct entry {
+      std::uint32_t ha = 0xFFFFFFFFU;
+      std::uint16_t shape = 0;
+      const std::atomic<std::int8_t>* row = nullptr;
+    };
+    entry entries_[max_zones];
+  };
+  /// share() through a row_cache.
+  [[nodiscard]] int share(std::uint32_t ha, std::uint32_t hb, std::size_t zone, row_cache& cache) const;
+
  private:
   static constexpr std::uint32_t max_states = 4096;
   static constexpr std::uint32_t max_shapes = 256;
