@@ -1067,39 +1067,27 @@ void engine::run_item(const work_item& item, item_output& out) const {
   range ragged_common;  // of the coverages of common_of (remains, relatives coverage_index)
   std::int32_t ragged_length = 0;
   std::pair<std::uint32_t, std::uint32_t> common_of{0xFFFFFFFFU, 0xFFFFFFFFU};
-  // A ragged remains (a missing stretch inside its class) is counted alone, through a plan that
-  // also masks its own missing columns: the kernel's count is then exact on its side.
+  // Ragged remains (a missing stretch inside the class) go in groups of their own: their missing
+  // stretches (less anything they have there) are counted against the rows and taken out, as a
+  // relative's are, so that the kernel's count is exact on their side too.
   const std::uint32_t ragged_queries = std::clamp(a_.class_ragged_begin(cp.ca), item.q_begin, item.q_end);
-  std::vector<std::uint64_t> own_mask;
-  std::vector<std::uint32_t> own_full, own_edge;
-  std::vector<std::uint64_t> own_edge_mask;
+  std::vector<std::uint64_t> query_missing(group * words_);
+  const detail::word_plan plan = cp.plan();
 
   for (std::uint32_t q0 = item.q_begin, nq = 0; q0 < item.q_end; q0 += nq) {
-    const bool ragged_query = q0 >= ragged_queries;
-    nq = ragged_query ? 1U : std::min<std::uint32_t>(group, ragged_queries - q0);
-    detail::word_plan plan = cp.plan();
-    if (ragged_query) {
-      own_mask = cp.kernel_mask;
-      for (std::uint32_t id : a_.missing_dense(q0)) own_mask[id / 64] &= ~(std::uint64_t{1} << (id % 64));
-      own_full.clear();
-      own_edge.clear();
-      own_edge_mask.clear();
-      for (std::uint32_t w = 0; w < words_; ++w) {
-        if (own_mask[w] == ~std::uint64_t{0}) {
-          own_full.push_back(w);
-        } else if (own_mask[w] != 0) {
-          own_edge.push_back(w);
-          own_edge_mask.push_back(own_mask[w]);
-        }
-      }
-      plan = {own_full.data(), own_full.size(), own_edge.data(), own_edge_mask.data(), own_edge.size()};
-    }
+    const bool ragged_group = q0 >= ragged_queries;
+    nq = std::min<std::uint32_t>(group, (ragged_group ? item.q_end : ragged_queries) - q0);
     int limit[group] = {};
     std::uint32_t lo = ragged_begin, hi = item.r_begin;
     for (std::size_t g = 0; g < nq; ++g) {
       const std::uint32_t ha = q0 + static_cast<std::uint32_t>(g);
       a_.copy_row(ha, queries.data() + g * words_);
       chains_a_.copy_query(ha, g, query_masks);
+      if (ragged_group) {
+        const std::uint64_t* missing = missing_a_->of(ha);
+        for (std::size_t w = 0; w < words_; ++w)
+          query_missing[g * words_ + w] = missing == nullptr ? 0 : missing[w] & ~queries[g * words_ + w];
+      }
       int bound = k;
       if (top) {
         // current k-th best of this query in this item (ties kept), or unbounded until full
@@ -1163,6 +1151,12 @@ void engine::run_item(const work_item& item, item_output& out) const {
         // The remains' variants in a relative's missing stretches are no difference: out of the counts.
         detail::dispatch(level_, detail::count_shared_tile{}, queries.data(), nq, words_,
                          missing_blocks_b_.data() + block_offset, block_hi - block_lo, plan, bounded.data(), stride);
+        for (std::size_t i = 0; i < nq * stride; ++i) counts[i] = static_cast<std::uint16_t>(counts[i] - bounded[i]);
+      }
+      if (ragged_group) {
+        // A relative's variants in a remains' missing stretches are no difference either.
+        detail::dispatch(level_, detail::count_shared_tile{}, query_missing.data(), nq, words_, b_.blocks() + block_offset,
+                         block_hi - block_lo, plan, bounded.data(), stride);
         for (std::size_t i = 0; i < nq * stride; ++i) counts[i] = static_cast<std::uint16_t>(counts[i] - bounded[i]);
       }
       // A shifted reading saves at most links - 1 events (detail/shift_chains.hpp): rows are selected
