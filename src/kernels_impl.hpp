@@ -14,6 +14,7 @@
 
 #include "mtmatch/detail/kernels.hpp"
 
+#include <emmintrin.h>  // SSE2: part of x86-64 itself
 #if defined(__AVX2__) || defined(__AVX512F__)
 #include <immintrin.h>
 #endif
@@ -60,15 +61,22 @@ void count_group(scalar_arch, const std::uint64_t* queries, std::size_t words, c
 }
 
 // link_bound: a block of rows whose counts are above skip_above + the row's allowance for every
-// query of the group is not read; its counts are passed on as they are.
+// query of the group is not read; its counts are passed on as they are. The 8 rows of a query are
+// one SSE2 vector (every x86-64 build has SSE2): no branch per row.
 template <std::size_t Q>
 bool skip_block(const std::uint16_t* counts, const std::uint16_t* skip_above, const std::uint16_t* allowance,
                 std::size_t stride, std::size_t row, std::uint16_t* out) noexcept {
-  for (std::size_t q = 0; q < Q; ++q)
-    for (std::size_t r = 0; r < block_rows; ++r)
-      if (counts[q * stride + row + r] <= skip_above[q] + allowance[row + r]) return false;
-  for (std::size_t q = 0; q < Q; ++q)
-    for (std::size_t r = 0; r < block_rows; ++r) out[q * stride + row + r] = counts[q * stride + row + r];
+  static_assert(block_rows == 8, "one 128-bit vector of 16-bit counts per query");
+  const __m128i allowed = _mm_loadu_si128(reinterpret_cast<const __m128i*>(allowance + row));
+  const __m128i zero = _mm_setzero_si128();
+  __m128i c[Q];
+  for (std::size_t q = 0; q < Q; ++q) {
+    c[q] = _mm_loadu_si128(reinterpret_cast<const __m128i*>(counts + q * stride + row));
+    // count - (skip_above + allowance), saturating at 0: zero where the row is within reach
+    const __m128i limit = _mm_adds_epu16(allowed, _mm_set1_epi16(static_cast<short>(skip_above[q])));
+    if (_mm_movemask_epi8(_mm_cmpeq_epi16(_mm_subs_epu16(c[q], limit), zero)) != 0) return false;
+  }
+  for (std::size_t q = 0; q < Q; ++q) _mm_storeu_si128(reinterpret_cast<__m128i*>(out + q * stride + row), c[q]);
   return true;
 }
 
