@@ -5,8 +5,8 @@
 ///
 /// How it stays exact and fast. Each side is encoded (encode.hpp) with one shared dictionary; a
 /// SIMD kernel (detail/kernels.hpp, one build per ISA) counts differing core bits over the two
-/// profiles' common coverage (a remains with a missing stretch gets its own mask; a relative's
-/// missing stretches are taken out by a second count, detail::count_shared_tile). That bit count,
+/// profiles' common coverage (the missing stretches of a remains or a relative, inside its coverage
+/// class, are taken out by a second count, detail::count_shared_tile). That bit count,
 /// minus the slack of the two haplotypes (heteroplasmies that pattern-match, two alleles of one
 /// site, deletions whose events compare() merges) and minus what a shifted reading could save (a
 /// second kernel, detail::link_bound, below), is a lower bound of compare()'s count; a SIMD pass
