@@ -81,9 +81,9 @@ struct class_pair {
   std::vector<std::uint64_t> substitution_mask;  // cover_mask without indels (for shift_relief)
   std::vector<std::uint64_t> kernel_mask;   // per word, what the kernel plan reads (0 = skipped)
   // The zone path (detail/zone_table.hpp), per cover word: differing columns it looks at one by one
-  // (neither counted by the kernel nor inside a zone, or at a zone edge), counted columns inside a
-  // zone (the table counts them), substitutions outside the zones (their shifted readings are not in
-  // a table).
+  // (neither counted by the kernel nor inside a zone, or at a zone edge), substitutions outside the
+  // zones (their shifted readings are not in a table); and per zone, the words holding its inner
+  // columns (the table counts them, in place of what the kernel counted there).
   std::vector<std::uint64_t> zone_special;
   std::vector<std::uint64_t> outside_substitutions;
   struct zone_word {
