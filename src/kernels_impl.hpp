@@ -84,8 +84,7 @@ bool skip_block(const std::uint16_t* counts, const std::uint16_t* skip_above, co
 template <std::size_t Q>
 void links_group(scalar_arch, const link_side& qs, const link_side& rs, std::size_t n_blocks, std::size_t words,
                  const word_plan& plan, const std::uint16_t* counts, const std::uint16_t* skip_above,
-                 const std::uint16_t* allowance, std::uint16_t* out,
-                 std::size_t stride) noexcept {
+                 const std::uint16_t* allowance, std::uint16_t* out, std::size_t stride) noexcept {
   for (std::size_t b = 0; b < n_blocks; ++b) {
     if (skip_block<Q>(counts, skip_above, allowance, stride, b * block_rows, out)) continue;
     const std::size_t offset = b * words * block_rows;
@@ -202,8 +201,7 @@ void count_group(xsimd::avx2, const std::uint64_t* queries, std::size_t words, c
 template <std::size_t Q>
 void links_group(xsimd::avx2, const link_side& qs, const link_side& rs, std::size_t n_blocks, std::size_t words,
                  const word_plan& plan, const std::uint16_t* counts, const std::uint16_t* skip_above,
-                 const std::uint16_t* allowance, std::uint16_t* out,
-                 std::size_t stride) noexcept {
+                 const std::uint16_t* allowance, std::uint16_t* out, std::size_t stride) noexcept {
   using batch = xsimd::batch<std::uint64_t, xsimd::avx2>;
   const __m256i zero = _mm256_setzero_si256();
   constexpr std::size_t chunk = 31;
@@ -299,8 +297,7 @@ void count_group(xsimd::avx512bw, const std::uint64_t* queries, std::size_t word
 template <std::size_t Q>
 void links_group(xsimd::avx512bw, const link_side& qs, const link_side& rs, std::size_t n_blocks, std::size_t words,
                  const word_plan& plan, const std::uint16_t* counts, const std::uint16_t* skip_above,
-                 const std::uint16_t* allowance, std::uint16_t* out,
-                 std::size_t stride) noexcept {
+                 const std::uint16_t* allowance, std::uint16_t* out, std::size_t stride) noexcept {
   using batch = xsimd::batch<std::uint64_t, xsimd::avx512bw>;
   const __m128i one = _mm_set1_epi16(1);
   for (std::size_t b = 0; b < n_blocks; ++b) {
