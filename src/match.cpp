@@ -94,6 +94,10 @@ struct class_pair {
   };
   std::vector<zone_word> zone_words;
   std::vector<std::int32_t> cover_of_word;  // index into cover_word, or -1
+  // For the first bound of engine::zone_count, per cover word: the edge columns reaching each zone (in `inner`),
+  // and the plain second alleles outside the zones whose windows both coverages hold.
+  std::vector<zone_word> zone_edges;
+  std::vector<std::pair<std::uint32_t, std::uint64_t>> plain_words;  // (index into cover_word, mask)
   [[nodiscard]] detail::word_plan plan() const noexcept {
     return {full.data(), full.size(), edge.data(), edge_mask.data(), edge.size()};
   }
@@ -104,7 +108,7 @@ struct class_pair {
 };
 
 // One haplotype pair being settled: its class pair and, when a missing stretch makes either side
-// ragged, the exact common range.
+// ragged, the exact common range (nullptr until ragged_commons::resolve: most pairs never need it).
 struct pair_view {
   const class_pair* cp = nullptr;
   const range* common = nullptr;
@@ -112,6 +116,27 @@ struct pair_view {
   bool ragged = false;
   std::uint32_t ha = 0;
   std::uint32_t hb = 0;
+};
+
+// The common ranges of ragged pairs, remembered for the last pair of coverages (a ragged remains
+// meets a class's clean rows one after the other). One per worker.
+class ragged_commons {
+ public:
+  void resolve(const profile_store& a, const profile_store& b, pair_view& pv) {
+    const std::pair<std::uint32_t, std::uint32_t> key{a.coverage_index(pv.ha), b.coverage_index(pv.hb)};
+    if (key != key_) {
+      key_ = key;
+      common_ = a.coverage(pv.ha).intersect(b.coverage(pv.hb));
+      length_ = common_.length() - (common_.contains(3107) ? 1 : 0);
+    }
+    pv.common = &common_;
+    pv.compared_length = length_;
+  }
+
+ private:
+  std::pair<std::uint32_t, std::uint32_t> key_{0xFFFFFFFFU, 0xFFFFFFFFU};
+  range common_;
+  std::int32_t length_ = 0;
 };
 
 struct pair_record {
@@ -384,6 +409,12 @@ class engine {
     build_items();
     chains_a_ = detail::chain_masks(dict_, a_);
     chains_b_ = detail::chain_masks(dict_, b_);
+    for (const auto& [store, reach] : {std::pair{&a_, &tail_reach_a_}, std::pair{&b_, &tail_reach_b_}}) {
+      reach->assign(store->haplotypes(), 0);
+      for (std::uint32_t h = 0; h < store->haplotypes(); ++h)
+        for (std::uint32_t id : store->tail(h))
+          if (zones_->zone_of(id) >= detail::zone_table::edge) (*reach)[h] |= zones_->zones_reached(id);
+    }
   }
 
   match_result run();
@@ -408,12 +439,26 @@ class engine {
     int count;   // compare()'s count, or when not exact a lower bound on it
     bool exact;  // else the pair needs settling (unless the bound exceeds what is kept)
   };
-  zone_outcome zone_count(const std::uint64_t* qa, const pair_view& pv, int kernel_count, int links, int excess_slack,
-                          detail::zone_table::row_cache& rows) const;
+  zone_outcome zone_count(const std::uint64_t* qa, pair_view& pv, int kernel_count, int links, int excess_slack,
+                          int keep_at_most, ragged_commons& commons, detail::zone_table::row_cache& rows) const;
   int count_window(std::int32_t lo, std::int32_t hi, const std::uint64_t* qa, std::span<const std::uint32_t> ta,
                    const std::uint64_t* rb, std::span<const std::uint32_t> tb, const pair_view& pv,
                    std::span<const diff_column> cluster) const;
   void collect(match_result& result, std::vector<item_output>& outputs) const;
+  // f(i) for i in [0, n), on the run's threads (one thread: in order).
+  template <class F>
+  void parallel(std::size_t n, F&& f) const {
+    if (opt_.threads == 1 || n < 2) {
+      for (std::size_t i = 0; i < n; ++i) f(i);
+      return;
+    }
+    tbb::task_arena arena(opt_.threads == 0 ? tbb::task_arena::automatic : static_cast<int>(opt_.threads));
+    arena.execute([&] {
+      tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n), [&](const tbb::blocked_range<std::size_t>& r) {
+        for (std::size_t i = r.begin(); i != r.end(); ++i) f(i);
+      });
+    });
+  }
   std::vector<std::pair<top_entry, std::uint32_t>> rank_by_key(std::uint32_t ha, std::vector<top_entry>& list) const;
   [[nodiscard]] verdict verdict_of(int d, std::int32_t length) const noexcept {
     if (length == 0) return verdict::no_overlap;
@@ -453,6 +498,10 @@ class engine {
   std::vector<std::uint32_t> tail_neighbours_;
   std::vector<std::uint64_t> substitution_dense_;  // core columns that are not indels
   std::vector<std::uint64_t> zone_inner_;          // per zone, its inner core columns (words_ words each)
+  // Per haplotype, the zones its tail columns outside the zones reach (zone_count's first bound
+  // takes them as differing: it does not read the tails).
+  std::vector<std::uint64_t> tail_reach_a_;
+  std::vector<std::uint64_t> tail_reach_b_;
   // Per core column, the other firm core columns of its site (contiguous ids: the dictionary orders
   // ordinary columns by site), as masks over words `word` and `word + 1`.
   struct site_columns {
@@ -532,6 +581,21 @@ void engine::build_pairs() {
         for (std::uint32_t z = 0; z < zones_->zones(); ++z)
           if (const std::uint64_t m = zone_inner_[z * words_ + w] & cp.cover_mask[i]; m != 0)
             cp.zone_words.push_back({z, static_cast<std::uint32_t>(i), m, m & cp.kernel_mask[w]});
+        std::uint64_t reaching[detail::zone_table::max_zones] = {};
+        std::uint64_t plain = 0;
+        for (std::uint64_t bits = cp.cover_mask[i]; bits != 0; bits &= bits - 1) {
+          const std::uint32_t id = w * 64 + static_cast<std::uint32_t>(std::countr_zero(bits));
+          if (id >= dict_.dense_columns()) break;
+          const std::uint64_t bit = std::uint64_t{1} << (id % 64);
+          if ((edge[w] & bit) != 0)
+            for (std::uint64_t zs = zones_->zones_reached(id); zs != 0; zs &= zs - 1) reaching[std::countr_zero(zs)] |= bit;
+          if (brief_[id].plain != 0 && brief_[id].firm == 0 && (inner[w] & bit) == 0 &&
+              common.contains_all(brief_[id].window_first, brief_[id].window_last))
+            plain |= bit;
+        }
+        for (std::uint32_t z = 0; z < zones_->zones(); ++z)
+          if (reaching[z] != 0) cp.zone_edges.push_back({z, static_cast<std::uint32_t>(i), reaching[z], 0});
+        if (plain != 0) cp.plain_words.push_back({static_cast<std::uint32_t>(i), plain});
       }
       pairs_.push_back(std::move(cp));
     }
@@ -807,8 +871,9 @@ int engine::firm_tail_differences(const pair_view& pv) const noexcept {
 // without those zones; on the latter, the firm columns and one per site of plain substitutions,
 // less the excess slack of the two haplotypes and less (links - 1), are a lower bound, as for the
 // kernel (encode.hpp, detail/shift_chains.hpp); the other columns with slack count at least nothing.
-engine::zone_outcome engine::zone_count(const std::uint64_t* qa, const pair_view& pv, int kernel_count, int links,
-                                        int excess_slack, detail::zone_table::row_cache& rows) const {
+engine::zone_outcome engine::zone_count(const std::uint64_t* qa, pair_view& pv, int kernel_count, int links,
+                                        int excess_slack, int keep_at_most, ragged_commons& commons,
+                                        detail::zone_table::row_cache& rows) const {
   constexpr zone_outcome unknown{-unbounded, false};
   const class_pair& cp = *pv.cp;
   const std::uint32_t ha = pv.ha;
@@ -850,6 +915,37 @@ engine::zone_outcome engine::zone_count(const std::uint64_t* qa, const pair_view
       firm_in_zone[zw.zone] += popcount64(in & zw.counted);
     }
   }
+  // First, the bound from the core words alone (most pairs that end above the threshold stop here):
+  // the zones' shares where no differing core column at their edge and no tail column outside the
+  // zones (differing or not) reaches, and one per site where only a plain second allele differs.
+  if (links < unbounded) {
+    std::uint64_t edged = tail_reach_a_[ha] | tail_reach_b_[hb];
+    for (const class_pair::zone_word& ze : cp.zone_edges)
+      if ((x[ze.cover] & ze.inner) != 0) edged |= std::uint64_t{1} << ze.zone;
+    int bound = kernel_count - (links - 1) - excess_slack;
+    for (std::uint64_t zs = differing_zones & ~edged; zs != 0; zs &= zs - 1) {
+      const auto z = static_cast<std::size_t>(std::countr_zero(zs));
+      if (const int n = zones_->share(ha, hb, z, rows); n >= 0) bound += n - firm_in_zone[z];
+    }
+    if (!pv.ragged) {  // (a ragged pair's plain columns may have a missing stretch in their window)
+      std::int32_t last_site = -1;
+      for (const auto& [i, mask] : cp.plain_words) {
+        for (std::uint64_t bits = x[i] & mask; bits != 0; bits &= bits - 1) {
+          const std::uint32_t id = cp.cover_word[i] * 64 + static_cast<std::uint32_t>(std::countr_zero(bits));
+          if (brief_[id].site == last_site) continue;  // two alleles of one site: one event
+          last_site = brief_[id].site;
+          const site_columns& sc = site_firm_[id];
+          if (sc.word == scattered) continue;
+          auto differing = [&](std::uint32_t w) {
+            return w < words_ && cp.cover_of_word[w] >= 0 ? x[cp.cover_of_word[w]] : std::uint64_t{0};
+          };
+          if (((differing(sc.word) & sc.first) | (sc.second != 0 ? differing(sc.word + 1) & sc.second : 0)) == 0) ++bound;
+        }
+      }
+    }
+    if (bound > keep_at_most) return {bound, false};
+  }
+  if (pv.common == nullptr) commons.resolve(a_, b_, pv);
   for (std::size_t i = 0; i < n_cover; ++i) {
     const std::uint32_t w = cp.cover_word[i];
     for (std::uint64_t sp = x[i] & cp.zone_special[i]; sp != 0; sp &= sp - 1) {
@@ -1064,9 +1160,7 @@ void engine::run_item(const work_item& item, item_output& out) const {
   std::vector<std::uint32_t> selected(tile);
   std::vector<diff_column> scratch;
   const auto zone_rows = std::make_unique<detail::zone_table::row_cache>();
-  range ragged_common;  // of the coverages of common_of (remains, relatives coverage_index)
-  std::int32_t ragged_length = 0;
-  std::pair<std::uint32_t, std::uint32_t> common_of{0xFFFFFFFFU, 0xFFFFFFFFU};
+  ragged_commons commons;
   // Ragged remains (a missing stretch inside the class) go in groups of their own: their missing
   // stretches (less anything they have there) are counted against the rows and taken out, as a
   // relative's are, so that the kernel's count is exact on their side too.
@@ -1194,30 +1288,22 @@ void engine::run_item(const work_item& item, item_output& out) const {
                              chain_links(qa, ha, r, cp, cp.substitution_mask.data()) - 1 < excess ||
                              shift_relief(qa, ha, r, cp, excess) < excess))
             continue;
-          pair_view pv{&cp, &cp.common, cp.compared_length, ragged, ha, r};
-          if (ragged) {
-            // the same two ranges pair after pair (a ragged remains against a class of clean rows)
-            if (a_.coverage_index(ha) != common_of.first || b_.coverage_index(r) != common_of.second) {
-              common_of = {a_.coverage_index(ha), b_.coverage_index(r)};
-              ragged_common = a_.coverage(ha).intersect(b_.coverage(r));
-              ragged_length = ragged_common.length() - (ragged_common.contains(3107) ? 1 : 0);
-            }
-            pv.common = &ragged_common;
-            pv.compared_length = ragged_length;
-            if (pv.compared_length <= 0) continue;  // nothing compared: never reported
-          }
+          pair_view pv{&cp, ragged ? nullptr : &cp.common, cp.compared_length, ragged, ha, r};
           // The kernel counts the core only: firm tail columns one of the two has raise its bound
           // (each is one event, short of the shifted readings the lowered count allows for).
           if (lowered > 0 && (!a_.tail(ha).empty() || !b_.tail(r).empty()) &&
               lowered + firm_tail_differences(pv) > limit[g] + slack_b[r])
             continue;
           ++out.candidates;
-          const zone_outcome zoned =
-              zone_count(qa, pv, kernel_count, links, a_.slack(ha, counting_length) + slack_b[r], *zone_rows);
+          // settle only what may be kept: at most k, and in top-k mode within the list's bound
+          const int keep_at_most = std::min(k, limit[g] - a_.slack(ha, counting_length));
+          const zone_outcome zoned = zone_count(qa, pv, kernel_count, links, a_.slack(ha, counting_length) + slack_b[r],
+                                                keep_at_most, commons, *zone_rows);
           int d = zoned.count;
+          if (!zoned.exact && d > keep_at_most) continue;
+          if (pv.common == nullptr) commons.resolve(a_, b_, pv);
+          if (pv.compared_length <= 0) continue;  // nothing compared: never reported
           if (!zoned.exact) {
-            // settle only what may be kept: at most k, and in top-k mode within the list's bound
-            if (d > k || d > limit[g] - a_.slack(ha, counting_length)) continue;
             bool used_reference = false;
             ++out.settled;
             d = settle(qa, pv, scratch, used_reference);
@@ -1341,18 +1427,9 @@ void engine::collect(match_result& result, std::vector<item_output>& outputs) co
     std::vector<std::pair<top_entry, std::uint32_t>> ranked;
     if (opt_.rank_key) {
       std::vector<std::vector<std::pair<top_entry, std::uint32_t>>> keyed(a_.haplotypes());
-      auto rank = [&](std::uint32_t ha) { keyed[ha] = rank_by_key(ha, merged[ha]); };
-      if (opt_.threads == 1 || a_.haplotypes() < 64) {
-        for (std::uint32_t ha = 0; ha < a_.haplotypes(); ++ha) rank(ha);
-      } else {
-        tbb::task_arena arena(opt_.threads == 0 ? tbb::task_arena::automatic : static_cast<int>(opt_.threads));
-        arena.execute([&] {
-          tbb::parallel_for(tbb::blocked_range<std::uint32_t>(0, static_cast<std::uint32_t>(a_.haplotypes()), 16),
-                            [&](const tbb::blocked_range<std::uint32_t>& r) {
-                              for (std::uint32_t ha = r.begin(); ha != r.end(); ++ha) rank(ha);
-                            });
-        });
-      }
+      parallel(a_.haplotypes(), [&](std::size_t ha) {
+        keyed[ha] = rank_by_key(static_cast<std::uint32_t>(ha), merged[ha]);
+      });
       for (std::uint32_t ha = 0; ha < a_.haplotypes(); ++ha)
         for (std::uint32_t ma : a_.members(ha))
           for (const auto& [e, mb] : keyed[ha])
@@ -1375,10 +1452,27 @@ void engine::collect(match_result& result, std::vector<item_output>& outputs) co
     std::stable_sort(rows.begin(), rows.end(), [](const row& x, const row& y) { return x.a < y.a; });
   } else if (opt_.group_identical) {
     // Straight into the columns, bucketed by remains haplotype (memory: the columns, not a copy of
-    // every pair per stage — at national scale these are hundreds of millions of rows).
+    // every pair per stage — at national scale these are hundreds of millions of rows). Items with
+    // the same query rows fill the same buckets, in item order (relatives rows ascending); items of
+    // other query rows fill other buckets: each set of query rows is one task.
+    std::vector<std::size_t> by_query(items_.size());
+    std::iota(by_query.begin(), by_query.end(), std::size_t{0});
+    std::stable_sort(by_query.begin(), by_query.end(),
+                     [&](std::size_t x, std::size_t y) { return items_[x].q_begin < items_[y].q_begin; });
+    std::vector<std::size_t> task_begin;  // into by_query
+    for (std::size_t i = 0; i < by_query.size(); ++i)
+      if (i == 0 || items_[by_query[i]].q_begin != items_[by_query[i - 1]].q_begin) task_begin.push_back(i);
+    task_begin.push_back(by_query.size());
+    const std::size_t tasks = task_begin.size() - 1;
+    auto for_items = [&](std::size_t t, auto&& f) {
+      for (std::size_t i = task_begin[t]; i < task_begin[t + 1]; ++i) f(outputs[by_query[i]]);
+    };
     std::vector<std::size_t> start(a_.haplotypes() + 1, 0);
-    for (const auto& o : outputs)
-      for (const auto& p : o.pairs) ++start[p.a + 1];
+    parallel(tasks, [&](std::size_t t) {
+      for_items(t, [&](const item_output& o) {
+        for (const auto& p : o.pairs) ++start[p.a + 1];
+      });
+    });
     for (std::size_t i = 0; i < a_.haplotypes(); ++i) start[i + 1] += start[i];
     const std::size_t n = start.back();
     result.remains.resize(n);
@@ -1387,24 +1481,27 @@ void engine::collect(match_result& result, std::vector<item_output>& outputs) co
     result.compared_length.resize(n);
     result.verdicts.resize(n);
     std::vector<std::size_t> fill(start.begin(), start.end() - 1);
-    for (auto& o : outputs) {
-      for (const auto& p : o.pairs) {
-        const std::size_t i = fill[p.a]++;
-        result.remains[i] = p.a;
-        result.relative[i] = p.b;
-        result.differences[i] = p.d;
-        result.compared_length[i] = p.length;
-        result.verdicts[i] = verdict_of(p.d, p.length);
-        result.profile_pairs += std::uint64_t{a_.members(p.a).size()} * b_.members(p.b).size();
-      }
-      std::vector<pair_record>().swap(o.pairs);
-    }
-    std::vector<std::uint32_t> order;
-    for (std::size_t h = 0; h < a_.haplotypes(); ++h) {  // each bucket by relatives row
+    std::vector<std::uint64_t> profile_pairs(tasks, 0);
+    parallel(tasks, [&](std::size_t t) {
+      for_items(t, [&](item_output& o) {
+        for (const auto& p : o.pairs) {
+          const std::size_t i = fill[p.a]++;
+          result.remains[i] = p.a;
+          result.relative[i] = p.b;
+          result.differences[i] = p.d;
+          result.compared_length[i] = p.length;
+          result.verdicts[i] = verdict_of(p.d, p.length);
+          profile_pairs[t] += std::uint64_t{a_.members(p.a).size()} * b_.members(p.b).size();
+        }
+        std::vector<pair_record>().swap(o.pairs);
+      });
+    });
+    result.profile_pairs = std::accumulate(profile_pairs.begin(), profile_pairs.end(), std::uint64_t{0});
+    parallel(a_.haplotypes(), [&](std::size_t h) {  // each bucket by relatives row (already, as a rule)
       const std::size_t lo = start[h], hi = start[h + 1];
       if (std::is_sorted(result.relative.begin() + static_cast<std::ptrdiff_t>(lo), result.relative.begin() + static_cast<std::ptrdiff_t>(hi)))
-        continue;
-      order.resize(hi - lo);
+        return;
+      std::vector<std::uint32_t> order(hi - lo);
       std::iota(order.begin(), order.end(), static_cast<std::uint32_t>(lo));
       std::sort(order.begin(), order.end(), [&](std::uint32_t x, std::uint32_t y) { return result.relative[x] < result.relative[y]; });
       auto permute = [&](auto& column) {
@@ -1417,7 +1514,7 @@ void engine::collect(match_result& result, std::vector<item_output>& outputs) co
       permute(result.differences);
       permute(result.compared_length);
       permute(result.verdicts);
-    }
+    });
     result.grouped = true;
     return;
   } else {
