@@ -81,6 +81,72 @@ dataset crowded_tail_dataset(std::uint64_t seed, int n_remains, int n_relatives)
   return d;
 }
 
+// Realistic control regions among the filler profiles of crowded_tail_dataset: with a 512-bit core
+// the filler columns take the core from the rare control-region columns, among them columns whose
+// windows reach into the zones around the length-variable stretches, while the frequent ones inside
+// the zones stay in the core.
+dataset zone_edge_tail_dataset(std::uint64_t seed, int n_remains, int n_relatives) {
+  dataset d = realistic_dataset(seed, n_remains, n_relatives);
+  // and a rare substitution or deletion beside a zone in a third of them
+  std::mt19937_64 rng(seed);
+  const std::vector<std::pair<std::int32_t, std::int32_t>> beside = {{16150, 16180}, {16196, 16225}, {262, 290}, {328, 348}};
+  for (auto* side : {&d.remains, &d.relatives})
+    for (profile& pr : *side) {
+      if (rng() % 3 != 0) continue;
+      const auto& [lo, hi] = beside[rng() % beside.size()];
+      const auto p = static_cast<std::int32_t>(lo + static_cast<std::int32_t>(rng() % static_cast<std::uint64_t>(hi - lo + 1)));
+      if (!pr.coverage.contains(p)) continue;
+      std::vector<mtmatch::variant> raw = pr.variants;
+      std::erase_if(raw, [&](const mtmatch::variant& v) { return v.position == p; });
+      if (rng() % 2 == 0) raw.push_back(engine_fixtures::deletion(p, 1 + static_cast<std::int32_t>(rng() % 2)));
+      else raw.push_back(engine_fixtures::substitution(p, engine_fixtures::mutant_base(p, rng, 0.0)));
+      try {
+        pr.variants = mtmatch::canonicalize(pr.coverage, raw);
+      } catch (const mtmatch::error&) {
+      }
+    }
+  std::vector<std::int32_t> pool;
+  for (std::int32_t p = 1000; pool.size() < 600; p += 23) pool.push_back(p);
+  random_profiles filler(seed + 1000, pool);
+  for (int i = 0; i < n_remains; ++i)
+    d.remains.push_back(filler.random_profile(mtmatch::range::whole(), 30, "F" + std::to_string(i)));
+  for (int i = 0; i < n_relatives; ++i)
+    d.relatives.push_back(filler.random_profile(mtmatch::range::whole(), 30, "G" + std::to_string(i)));
+  return d;
+}
+
+// Sites with a frequent allele and two rarer ones (each a plain second allele: one event against
+// the other, as against the rCRS), on a few shared backgrounds: many close pairs differ at such a
+// site by its two rare alleles.
+dataset rare_allele_pairs_dataset(std::uint64_t seed, int n_remains, int n_relatives) {
+  std::mt19937_64 rng(seed);
+  const std::vector<std::int32_t> sites = {1438, 2706, 3010, 4769, 7028, 8860, 11719, 12705, 14766, 15326};
+  std::vector<std::string> alleles;  // per site: frequent, rare, rare (bases other than the rCRS one)
+  for (std::int32_t p : sites) {
+    std::string bases;
+    for (char b : std::string("ACGT"))
+      if (b != mtmatch::rcrs()[p]) bases.push_back(b);
+    alleles.push_back(bases);
+  }
+  auto draw = [&](const std::string& id) {
+    profile pr;
+    pr.id = id;
+    pr.coverage = mtmatch::range::whole();
+    const std::uint64_t background = rng() % 3;
+    for (std::size_t i = 0; i < sites.size(); ++i) {
+      const auto roll = rng() % 10;
+      if ((i + background) % 3 != 0 && roll < 7) pr.variants.push_back(engine_fixtures::substitution(sites[i], alleles[i][0]));
+      else if (roll >= 7) pr.variants.push_back(engine_fixtures::substitution(sites[i], alleles[i][roll == 9 ? 2 : 1]));
+    }
+    pr.variants = mtmatch::canonicalize(pr.coverage, pr.variants);
+    return pr;
+  };
+  dataset d;
+  for (int i = 0; i < n_remains; ++i) d.remains.push_back(draw("R" + std::to_string(i)));
+  for (int i = 0; i < n_relatives; ++i) d.relatives.push_back(draw("Q" + std::to_string(i)));
+  return d;
+}
+
 struct row {
   std::uint32_t remains, relative;
   int d;
@@ -199,6 +265,44 @@ TEST(Match, ThresholdEqualsCompareWhenCrowdedSubstitutionsAreInTheTail) {
     ASSERT_GT(tail_substitutions, 100U);
     check_threshold_everywhere(d, {}, {1, 2, 3}, "crowded in the tail " + std::to_string(seed), small);
   }
+}
+
+TEST(Match, ThresholdEqualsCompareWhenZoneEdgesAreInTheTail) {
+  mtmatch::encode_options small;
+  small.dense_bits = 512;
+  for (std::uint64_t seed : {46, 47}) {
+    const dataset d = zone_edge_tail_dataset(seed, 90, 150);
+    const auto sides = mtmatch::encode(d.remains, d.relatives, small);
+    // the test needs tail columns beside the zones and core columns inside them
+    std::size_t tail_near = 0;
+    for (const auto* store : {&sides.remains, &sides.relatives})
+      for (std::uint32_t h = 0; h < store->haplotypes(); ++h)
+        for (std::uint32_t id : store->tail(h)) {
+          const auto& c = sides.dictionary->column(id);
+          tail_near += (c.first >= 16150 && c.first <= 16225 && (c.first < 16180 || c.first > 16195)) ||
+                               (c.first >= 262 && c.first <= 348 && (c.first < 300 || c.first > 316))
+                           ? 1
+                           : 0;
+        }
+    std::size_t core_tract = 0;
+    for (std::uint32_t id = 0; id < sides.dictionary->dense_columns(); ++id) {
+      const std::int32_t p = sides.dictionary->column(id).first;
+      core_tract += (p >= 16180 && p <= 16195) || (p >= 300 && p <= 316) ? 1 : 0;
+    }
+    ASSERT_GT(tail_near, 20U);
+    ASSERT_GE(core_tract, 4U);
+    check_threshold_everywhere(d, {}, {1, 2, 3}, "zone edges in the tail " + std::to_string(seed), small);
+  }
+}
+
+TEST(Match, ThresholdEqualsCompareWhenRareAllelesOfASiteMeet) {
+  const dataset d = rare_allele_pairs_dataset(48, 60, 100);
+  const auto sides = mtmatch::encode(d.remains, d.relatives);
+  std::size_t minor = 0;
+  for (std::uint32_t id = 0; id < sides.dictionary->dense_columns(); ++id)
+    minor += sides.dictionary->column(id).is(mtmatch::column_minor_allele) ? 1 : 0;
+  ASSERT_GE(minor, 15U);  // both rare alleles of most sites
+  check_threshold_everywhere(d, {}, {1, 2, 3}, "rare alleles");
 }
 
 TEST(Match, OtherPoliciesEqualCompare) {
