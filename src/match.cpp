@@ -909,19 +909,17 @@ engine::zone_outcome engine::zone_count(const std::uint64_t* qa, pair_view& pv, 
   std::size_t n_special = 0;
   std::uint64_t differing_zones = 0;
   std::uint64_t edged_zones = 0;  // zones a differing edge column reaches into
-  for (const class_pair::zone_word& zw : cp.zone_words) {
-    if (const std::uint64_t in = x[zw.cover] & zw.inner; in != 0) {
-      differing_zones |= std::uint64_t{1} << zw.zone;
-      firm_in_zone[zw.zone] += popcount64(in & zw.counted);
-    }
+  for (const class_pair::zone_word& zw : cp.zone_words) {  // (no branch: whether a word differs is a coin toss)
+    const std::uint64_t in = x[zw.cover] & zw.inner;
+    differing_zones |= std::uint64_t{in != 0} << zw.zone;
+    firm_in_zone[zw.zone] += popcount64(in & zw.counted);
   }
   // First, the bound from the core words alone (most pairs that end above the threshold stop here):
   // the zones' shares where no differing core column at their edge and no tail column outside the
   // zones (differing or not) reaches, and one per site where only a plain second allele differs.
   if (links < unbounded) {
     std::uint64_t edged = tail_reach_a_[ha] | tail_reach_b_[hb];
-    for (const class_pair::zone_word& ze : cp.zone_edges)
-      if ((x[ze.cover] & ze.inner) != 0) edged |= std::uint64_t{1} << ze.zone;
+    for (const class_pair::zone_word& ze : cp.zone_edges) edged |= std::uint64_t{(x[ze.cover] & ze.inner) != 0} << ze.zone;
     int bound = kernel_count - (links - 1) - excess_slack;
     for (std::uint64_t zs = differing_zones & ~edged; zs != 0; zs &= zs - 1) {
       const auto z = static_cast<std::size_t>(std::countr_zero(zs));
