@@ -1422,7 +1422,6 @@ void engine::collect(match_result& result, std::vector<item_output>& outputs) co
         auto& dst = merged[items_[i].q_begin + q];
         dst.insert(dst.end(), outputs[i].top[q].begin(), outputs[i].top[q].end());
       }
-    std::vector<std::pair<top_entry, std::uint32_t>> ranked;
     if (opt_.rank_key) {
       std::vector<std::vector<std::pair<top_entry, std::uint32_t>>> keyed(a_.haplotypes());
       parallel(a_.haplotypes(), [&](std::size_t ha) {
@@ -1433,19 +1432,25 @@ void engine::collect(match_result& result, std::vector<item_output>& outputs) co
           for (const auto& [e, mb] : keyed[ha])
             rows.push_back({ma, mb, static_cast<std::uint16_t>(e.d), e.length, verdict_of(e.d, e.length)});
     }
-    for (std::uint32_t ha = 0; ha < a_.haplotypes() && !opt_.rank_key; ++ha) {
-      ranked.clear();
-      for (const auto& e : merged[ha])
-        for (std::uint32_t m : b_.members(e.b)) ranked.push_back({e, m});
-      std::sort(ranked.begin(), ranked.end(), [](const auto& x, const auto& y) {
-        if (x.first.d != y.first.d) return x.first.d < y.first.d;
-        if (x.first.length != y.first.length) return x.first.length > y.first.length;
-        return x.second < y.second;
+    if (!opt_.rank_key) {
+      // each remains haplotype's list expanded to profiles, sorted, cut (on the run's threads)
+      std::vector<std::vector<std::pair<top_entry, std::uint32_t>>> best(a_.haplotypes());
+      parallel(a_.haplotypes(), [&](std::size_t ha) {
+        auto& ranked = best[ha];
+        for (const auto& e : merged[ha])
+          for (std::uint32_t m : b_.members(e.b)) ranked.push_back({e, m});
+        std::sort(ranked.begin(), ranked.end(), [](const auto& x, const auto& y) {
+          if (x.first.d != y.first.d) return x.first.d < y.first.d;
+          if (x.first.length != y.first.length) return x.first.length > y.first.length;
+          return x.second < y.second;
+        });
+        if (ranked.size() > *opt_.top_k) ranked.resize(*opt_.top_k);
+        std::vector<top_entry>().swap(merged[ha]);
       });
-      if (ranked.size() > *opt_.top_k) ranked.resize(*opt_.top_k);
-      for (std::uint32_t ma : a_.members(ha))
-        for (const auto& [e, mb] : ranked)
-          rows.push_back({ma, mb, static_cast<std::uint16_t>(e.d), e.length, verdict_of(e.d, e.length)});
+      for (std::uint32_t ha = 0; ha < a_.haplotypes(); ++ha)
+        for (std::uint32_t ma : a_.members(ha))
+          for (const auto& [e, mb] : best[ha])
+            rows.push_back({ma, mb, static_cast<std::uint16_t>(e.d), e.length, verdict_of(e.d, e.length)});
     }
     std::stable_sort(rows.begin(), rows.end(), [](const row& x, const row& y) { return x.a < y.a; });
   } else if (opt_.group_identical) {
