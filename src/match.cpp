@@ -337,9 +337,11 @@ class engine {
       auto alone = [&](int owner) {
         return static_cast<std::uint8_t>(c.alone(owner, options.policy.ignore_length_variants, options.policy.pattern_match_heteroplasmy));
       };
+      const bool simple = !c.value.is_indel() && !c.is(column_coverage_boundary) && !c.is(column_length_variant) &&
+                          !near_length_stretch(c.first, c.last);
       brief_[id] = {c.window_first, c.window_last, static_cast<std::uint8_t>(c.value.is_indel() ? 1 : 0),
                     static_cast<std::uint8_t>(plain ? 1 : 0), static_cast<std::uint8_t>(firm ? 1 : 0), {alone(0), alone(1)},
-                    c.site, c.first, c.last};
+                    static_cast<std::uint8_t>(simple ? 1 : 0), c.site, c.first, c.last};
     }
     // the positions and windows each dense word's columns span, at most (the per-pair paths skip
     // words off a cluster or a window)
@@ -425,7 +427,14 @@ class engine {
   void run_item(const work_item& item, item_output& out) const;
   int settle(const std::uint64_t* qa, const pair_view& pv, std::vector<diff_column>& scratch, bool& used_reference) const;
   [[nodiscard]] bool covered(const pair_view& pv, std::uint32_t id) const noexcept {
-    if (!pv.ragged) return dict_.class_covers(pv.cp->ca, id) && dict_.class_covers(pv.cp->cb, id);
+    if (!dict_.class_covers(pv.cp->ca, id) || !dict_.class_covers(pv.cp->cb, id)) return false;
+    if (!pv.ragged) return true;
+    if (id < dict_.dense_columns()) {  // inside the classes: covered unless in a missing stretch
+      const std::uint64_t bit = std::uint64_t{1} << (id % 64);
+      const std::uint64_t* ma = missing_a_->of(pv.ha);
+      const std::uint64_t* mb = missing_b_->of(pv.hb);
+      return (ma == nullptr || (ma[id / 64] & bit) == 0) && (mb == nullptr || (mb[id / 64] & bit) == 0);
+    }
     return a_.covers(pv.ha, id) && b_.covers(pv.hb, id);
   }
   bool neighbour_present(const std::uint64_t* qa, const std::uint64_t* rb, std::span<const std::uint32_t> ta,
@@ -482,6 +491,7 @@ class engine {
     std::uint8_t plain;
     std::uint8_t firm;      // one event whenever it differs, under this policy (no slack, not a length variant)
     std::uint8_t alone[2];  // compare()'s count when it is the only difference in its window: the remains have it, the relative
+    std::uint8_t simple;    // a substitution (IUPAC codes too) away from the length-variable stretches and coverage edges
     std::int32_t site;
     std::int32_t first;  // rCRS positions it touches (column_info::first, last)
     std::int32_t last;
@@ -988,6 +998,36 @@ engine::zone_outcome engine::zone_count(const std::uint64_t* qa, pair_view& pv, 
   // (column_info::alone).
   int plain_count = 0;
   int slack_count = 0;
+  // A differing heteroplasmy aligned base by base (substitutions only around it, links < 2): its
+  // site is one event unless its bases pattern-match the other profile's there — that profile's firm
+  // column at the site (counted with the firm ones already: taken back here) or the rCRS base;
+  // `no_site_rule` when the site holds something else (a second column with slack) or its columns are
+  // scattered.
+  constexpr int no_site_rule = -unbounded;
+  auto heteroplasmy_site = [&](std::uint32_t id) {
+    const column_brief& c = brief_[id];
+    const site_columns& sc = site_firm_[id];
+    if (sc.word == scattered) return no_site_rule;
+    std::uint8_t other = iupac::bases_of(rcrs()[c.first]);
+    int counted = 0;
+    auto differing = [&](std::uint32_t w) {
+      return w < words_ && cp.cover_of_word[w] >= 0 ? x[cp.cover_of_word[w]] : std::uint64_t{0};
+    };
+    for (std::uint32_t k = 0; k < 2; ++k) {
+      const std::uint64_t f = differing(sc.word + k) & (k == 0 ? sc.first : sc.second);
+      if (f == 0) continue;
+      other = dict_.column((sc.word + k) * 64 + static_cast<std::uint32_t>(std::countr_zero(f))).bases;
+      counted = 1;
+    }
+    for (std::size_t t = 0; t < n_tail_diff; ++t) {
+      if (brief_[tail_diff[t]].site != c.site) continue;
+      if (brief_[tail_diff[t]].firm == 0) return no_site_rule;
+      other = dict_.column(tail_diff[t]).bases;
+      counted = 1;
+    }
+    const bool compatible = opt_.policy.pattern_match_heteroplasmy && (dict_.column(id).bases & other) != 0;
+    return (compatible ? 0 : 1) - counted;
+  };
   for (std::size_t s = 0; s < n_special; ++s) {
     const std::uint32_t id = specials[s].id;
     const column_brief& c = brief_[id];
@@ -1022,22 +1062,35 @@ engine::zone_outcome engine::zone_count(const std::uint64_t* qa, pair_view& pv, 
       continue;
     }
     if (!exact) continue;
+    // A heteroplasmy whose window meets substitutions only, where no shifted reading applies, is
+    // counted at its site (heteroplasmy_site); any other column with slack must be alone in its window.
+    // (no shifted reading: checked below for every exact count, with the links outside the zones)
+    const bool site_rule = c.simple != 0 && dict_.column(id).is(column_heteroplasmy) && id < dict_.dense_columns();
+    bool met = false;
+    bool substitutions_only = true;
     auto meets = [&](std::uint32_t other) {
-      return other != id && brief_[other].window_first <= c.window_last && c.window_first <= brief_[other].window_last;
+      if (other == id || brief_[other].window_first > c.window_last || c.window_first > brief_[other].window_last) return;
+      met = true;
+      // (the other profile's firm column at the site is part of the site's count)
+      if (brief_[other].simple == 0 || (brief_[other].site == c.site && brief_[other].firm == 0)) substitutions_only = false;
     };
-    for (std::size_t i = 0; i < n_cover && exact; ++i) {
+    for (std::size_t i = 0; i < n_cover && !(met && !(site_rule && substitutions_only)); ++i) {
       const std::uint32_t w = cp.cover_word[i];
       if (word_window_first_[w] > c.window_last || word_window_last_[w] < c.window_first) continue;  // none meets
-      for (std::uint64_t d = x[i]; d != 0; d &= d - 1)
-        if (meets(w * 64 + static_cast<std::uint32_t>(std::countr_zero(d)))) {
-          exact = false;
-          break;
-        }
+      for (std::uint64_t d = x[i]; d != 0; d &= d - 1) meets(w * 64 + static_cast<std::uint32_t>(std::countr_zero(d)));
     }
-    for (std::size_t t = 0; t < n_tail_diff && exact; ++t)
-      if (meets(tail_diff[t])) exact = false;
+    for (std::size_t t = 0; t < n_tail_diff; ++t) meets(tail_diff[t]);
+    if (met) {
+      const int n = site_rule && substitutions_only ? heteroplasmy_site(id) : no_site_rule;
+      if (n == no_site_rule) exact = false;
+      else slack_count += n;
+      continue;
+    }
     // where compare() puts the gap depends on what else sits in the window (see settle)
-    if (exact && c.is_indel != 0 && neighbour_present(qa, rb, ta, tb, pv, id)) exact = false;
+    if (c.is_indel != 0 && neighbour_present(qa, rb, ta, tb, pv, id)) {
+      exact = false;
+      continue;
+    }
     slack_count += c.alone[specials[s].owner];
   }
   // (`links` bounds the pair's links over all substitutions, outside the zones too)
