@@ -392,8 +392,8 @@ class engine {
     std::unordered_map<std::int32_t, std::vector<std::uint32_t>> firm_of_site;
     for (std::uint32_t id = 0; id < dict_.dense_columns(); ++id)
       if (brief_[id].firm != 0) firm_of_site[brief_[id].site].push_back(id);
-    site_firm_.resize(dict_.dense_columns());
-    for (std::uint32_t id = 0; id < dict_.dense_columns(); ++id) {
+    site_firm_.resize(dict_.size());
+    for (std::uint32_t id = 0; id < dict_.size(); ++id) {
       site_columns& sc = site_firm_[id];
       const auto it = firm_of_site.find(brief_[id].site);
       if (it == firm_of_site.end()) continue;  // none: word 0, empty masks
@@ -512,7 +512,7 @@ class engine {
   // takes them as differing: it does not read the tails).
   std::vector<std::uint64_t> tail_reach_a_;
   std::vector<std::uint64_t> tail_reach_b_;
-  // Per core column, the other firm core columns of its site (contiguous ids: the dictionary orders
+  // Per column (core and tail), the other firm core columns of its site (contiguous ids: the dictionary orders
   // ordinary columns by site), as masks over words `word` and `word + 1`.
   struct site_columns {
     std::uint32_t word = 0;  // `scattered`: more than two words apart (look one by one)
@@ -1020,7 +1020,7 @@ engine::zone_outcome engine::zone_count(const std::uint64_t* qa, pair_view& pv, 
       counted = 1;
     }
     for (std::size_t t = 0; t < n_tail_diff; ++t) {
-      if (brief_[tail_diff[t]].site != c.site) continue;
+      if (tail_diff[t] == id || brief_[tail_diff[t]].site != c.site) continue;
       if (brief_[tail_diff[t]].firm == 0) return no_site_rule;
       other = dict_.column(tail_diff[t]).bases;
       counted = 1;
@@ -1065,7 +1065,7 @@ engine::zone_outcome engine::zone_count(const std::uint64_t* qa, pair_view& pv, 
     // A heteroplasmy whose window meets substitutions only, where no shifted reading applies, is
     // counted at its site (heteroplasmy_site); any other column with slack must be alone in its window.
     // (no shifted reading: checked below for every exact count, with the links outside the zones)
-    const bool site_rule = c.simple != 0 && dict_.column(id).is(column_heteroplasmy) && id < dict_.dense_columns();
+    const bool site_rule = c.simple != 0 && dict_.column(id).is(column_heteroplasmy);
     bool met = false;
     bool substitutions_only = true;
     auto meets = [&](std::uint32_t other) {
