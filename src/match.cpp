@@ -1489,15 +1489,19 @@ void engine::collect(match_result& result, std::vector<item_output>& outputs) co
       // each remains haplotype's list expanded to profiles, sorted, cut (on the run's threads)
       std::vector<std::vector<std::pair<top_entry, std::uint32_t>>> best(a_.haplotypes());
       parallel(a_.haplotypes(), [&](std::size_t ha) {
-        auto& ranked = best[ha];
+        // (a scratch list per thread: ties expand to every member of a common haplotype)
+        thread_local std::vector<std::pair<top_entry, std::uint32_t>> ranked;
+        ranked.clear();
         for (const auto& e : merged[ha])
           for (std::uint32_t m : b_.members(e.b)) ranked.push_back({e, m});
-        std::sort(ranked.begin(), ranked.end(), [](const auto& x, const auto& y) {
-          if (x.first.d != y.first.d) return x.first.d < y.first.d;
-          if (x.first.length != y.first.length) return x.first.length > y.first.length;
-          return x.second < y.second;
-        });
-        if (ranked.size() > *opt_.top_k) ranked.resize(*opt_.top_k);
+        const std::size_t keep = std::min(ranked.size(), *opt_.top_k);
+        std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(keep), ranked.end(),
+                          [](const auto& x, const auto& y) {
+                            if (x.first.d != y.first.d) return x.first.d < y.first.d;
+                            if (x.first.length != y.first.length) return x.first.length > y.first.length;
+                            return x.second < y.second;
+                          });
+        best[ha].assign(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(keep));
         std::vector<top_entry>().swap(merged[ha]);
       });
       for (std::uint32_t ha = 0; ha < a_.haplotypes(); ++ha)
