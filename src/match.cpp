@@ -126,7 +126,7 @@ class ragged_commons {
     const std::pair<std::uint32_t, std::uint32_t> key{a.coverage_index(pv.ha), b.coverage_index(pv.hb)};
     if (key != key_) {
       key_ = key;
-      common_ = a.coverage(pv.ha).intersect(b.coverage(pv.hb));
+      a.coverage(pv.ha).intersect(b.coverage(pv.hb), common_);
       length_ = common_.length() - (common_.contains(3107) ? 1 : 0);
     }
     pv.common = &common_;

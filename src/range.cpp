@@ -102,7 +102,13 @@ bool range::contains_all(std::int32_t first, std::int32_t last) const noexcept {
 }
 
 range range::intersect(const range& other) const {
-  std::vector<interval> out;
+  range r;
+  intersect(other, r);
+  return r;
+}
+
+void range::intersect(const range& other, range& out) const {
+  out.intervals_.clear();
   std::size_t i = 0;
   std::size_t j = 0;
   while (i < intervals_.size() && j < other.intervals_.size()) {
@@ -110,12 +116,9 @@ range range::intersect(const range& other) const {
     const auto& b = other.intervals_[j];
     std::int32_t first = std::max(a.first, b.first);
     std::int32_t last = std::min(a.last, b.last);
-    if (first <= last) out.push_back({first, last});
+    if (first <= last) out.intervals_.push_back({first, last});  // sorted and disjoint as they come
     (a.last < b.last) ? ++i : ++j;
   }
-  range r;
-  r.intervals_ = std::move(out);  // already sorted and disjoint
-  return r;
 }
 
 range range::without(std::int32_t first, std::int32_t last) const {

@@ -48,6 +48,9 @@ class range {
 
   /// Positions covered by both.
   [[nodiscard]] range intersect(const range& other) const;
+  /// The same into `out` (neither of the two), reusing its storage (for loops that intersect range
+  /// after range).
+  void intersect(const range& other, range& out) const;
   /// This range without first..last (used for `N` / missing stretches).
   [[nodiscard]] range without(std::int32_t first, std::int32_t last) const;
 

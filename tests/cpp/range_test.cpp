@@ -64,6 +64,10 @@ TEST(Range, IntersectAndWithoutAgreeWithPositionSets) {
       return range(pieces);
     };
     range a = random_range(), b = random_range();
+    // the overload that writes into a range already holding another one gives the same
+    range reused = random_range();
+    a.intersect(b, reused);
+    EXPECT_EQ(reused, a.intersect(b));
     int cut_a = pos(rng), cut_b = pos(rng);
     int cut_first = std::min(cut_a, cut_b), cut_last = std::max(cut_a, cut_b);
     range both = a.intersect(b);
