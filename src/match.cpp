@@ -873,14 +873,18 @@ int engine::firm_tail_differences(const pair_view& pv) const noexcept {
 // Exact: outside the zones each differing firm column is one event (the kernel counted it), unless
 // a shifted reading saves some, which needs two links (detail/shift_chains.hpp); a column with slack
 // there counts as compare() counts it alone in its window (column_info::alone) when no other
-// differing column's window meets its own. Inside each zone the table has the count
-// (detail/zone_table.hpp); a pair that differs at a zone's edge and inside it is settled.
+// differing column's window meets its own; a heteroplasmy whose window meets substitutions only
+// (none next to a length-variable stretch) is aligned base by base when no shifted reading applies,
+// so its site counts as its base set against the other profile's there. Inside each zone the table
+// has the count (detail/zone_table.hpp); a pair that differs at a zone's edge and inside it is settled.
 //
 // The bound: compare()'s count is the zones' shares where the pair differs at no edge column
 // reaching them (their windows merge with nothing else), plus compare()'s count on the two profiles
 // without those zones; on the latter, the firm columns and one per site of plain substitutions,
 // less the excess slack of the two haplotypes and less (links - 1), are a lower bound, as for the
 // kernel (encode.hpp, detail/shift_chains.hpp); the other columns with slack count at least nothing.
+// It is taken twice: first from the core words alone (the tails' edge columns taken as differing,
+// their firm columns left out), which most pairs above the threshold do not get past, then whole.
 engine::zone_outcome engine::zone_count(const std::uint64_t* qa, pair_view& pv, int kernel_count, int links,
                                         int excess_slack, int keep_at_most, ragged_commons& commons,
                                         detail::zone_table::row_cache& rows) const {

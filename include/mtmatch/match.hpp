@@ -14,14 +14,17 @@
 /// it is skipped with no false negative and without a branch.
 /// Surviving pairs get compare()'s exact count. Most get it without aligning anything: outside a few
 /// *zones* around the length-variable stretches, a differing firm column (no slack) is one event
-/// unless a shifted reading applies, and a differing column with slack alone in its window counts as
-/// compare() counts it there (kept in the dictionary); inside each zone the count is looked up in a table keyed by the two haplotypes' states there, filled
+/// unless a shifted reading applies, a differing column with slack alone in its window counts as
+/// compare() counts it there (kept in the dictionary), and a heteroplasmy among substitutions only
+/// counts at its site (its bases against the other profile's, pattern-matched or not); inside each
+/// zone the count is looked up in a table keyed by the two haplotypes' states there, filled
 /// lazily by compare() (src/detail/zone_table.hpp). The rest are settled per site from their
 /// differing bits (and, for clusters of variants that share a window — indels, two alleles of a
 /// site, three or more substitutions — by compare() itself on the cut-down profiles, remembered for
 /// the run), unless a second bound already exceeds the threshold: the zones' table counts where no
 /// differing column reaches into them from outside, plus the firm columns elsewhere (core and tail)
-/// less the slack and the shift bound. Identical haplotypes are compared once and expanded
+/// and one per site of plain second alleles, less the slack and the shift bound (taken first from the
+/// core words alone, which stops most pairs above the threshold). Identical haplotypes are compared once and expanded
 /// afterwards, or not at all (match_options::group_identical). For threshold queries the fast search
 /// also skips, before the kernel, relatives whose variant count differs by more than the bound
 /// allows (count filter). Not built: the prefix filter (Mann et al., PVLDB 2016) — on realistic data
