@@ -931,13 +931,17 @@ engine::zone_outcome engine::zone_count(const std::uint64_t* qa, pair_view& pv, 
   // First, the bound from the core words alone (most pairs that end above the threshold stop here):
   // the zones' shares where no differing core column at their edge and no tail column outside the
   // zones (differing or not) reaches, and one per site where only a plain second allele differs.
+  int shares[detail::zone_table::max_zones];  // the zones' shares it looked up (bit z of `shared`)
+  std::uint64_t shared = 0;
   if (links < unbounded) {
     std::uint64_t edged = tail_reach_a_[ha] | tail_reach_b_[hb];
     for (const class_pair::zone_word& ze : cp.zone_edges) edged |= std::uint64_t{(x[ze.cover] & ze.inner) != 0} << ze.zone;
     int bound = kernel_count - (links - 1) - excess_slack;
     for (std::uint64_t zs = differing_zones & ~edged; zs != 0; zs &= zs - 1) {
       const auto z = static_cast<std::size_t>(std::countr_zero(zs));
-      if (const int n = zones_->share(ha, hb, z, rows); n >= 0) bound += n - firm_in_zone[z];
+      shares[z] = zones_->share(ha, hb, z, rows);
+      shared |= std::uint64_t{1} << z;
+      if (shares[z] >= 0) bound += shares[z] - firm_in_zone[z];
     }
     if (!pv.ragged) {  // (a ragged pair's plain columns may have a missing stretch in their window)
       std::int32_t last_site = -1;
@@ -1104,7 +1108,7 @@ engine::zone_outcome engine::zone_count(const std::uint64_t* qa, pair_view& pv, 
   int zone_sum = 0;
   for (std::uint64_t zs = differing_zones & ~edged_zones; zs != 0; zs &= zs - 1) {
     const auto z = static_cast<std::size_t>(std::countr_zero(zs));
-    const int n = zones_->share(ha, hb, z, rows);
+    const int n = (shared >> z & 1U) != 0 ? shares[z] : zones_->share(ha, hb, z, rows);
     if (n < 0) {
       exact = false;  // beyond the tables: the zone's firm columns stay in the bound
       continue;
