@@ -1511,6 +1511,7 @@ void engine::collect(match_result& result, std::vector<item_output>& outputs) co
                           });
         best[ha].assign(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(keep));
         std::vector<top_entry>().swap(merged[ha]);
+        if (ranked.capacity() > (std::size_t{1} << 16)) std::vector<std::pair<top_entry, std::uint32_t>>().swap(ranked);
       });
       for (std::uint32_t ha = 0; ha < a_.haplotypes(); ++ha)
         for (std::uint32_t ma : a_.members(ha))
