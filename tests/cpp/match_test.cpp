@@ -65,12 +65,9 @@ dataset crowded_dataset(std::uint64_t seed, int n_remains, int n_relatives) {
   return individuals(engine_fixtures::crowded_profiles(seed), n_remains, n_relatives);
 }
 
-// Crowded substitutions (each column seen a few times) among filler profiles whose variants come
-// from a pool of coding-region positions (each seen ten times or so): with a 512-bit core the
-// frequent filler columns take the core and most crowded substitutions fall in the sparse tail,
-// whose links the kernels charge in bulk.
-dataset crowded_tail_dataset(std::uint64_t seed, int n_remains, int n_relatives) {
-  dataset d = crowded_dataset(seed, n_remains, n_relatives);
+// Filler profiles whose variants come from a pool of coding-region positions (each seen ten times
+// or so): with a 512-bit core their frequent columns take the core from rarer ones.
+void add_fillers(dataset& d, std::uint64_t seed, int n_remains, int n_relatives) {
   std::vector<std::int32_t> pool;
   for (std::int32_t p = 1000; pool.size() < 600; p += 23) pool.push_back(p);
   random_profiles filler(seed + 1000, pool);
@@ -78,10 +75,17 @@ dataset crowded_tail_dataset(std::uint64_t seed, int n_remains, int n_relatives)
     d.remains.push_back(filler.random_profile(mtmatch::range::whole(), 30, "F" + std::to_string(i)));
   for (int i = 0; i < n_relatives; ++i)
     d.relatives.push_back(filler.random_profile(mtmatch::range::whole(), 30, "G" + std::to_string(i)));
+}
+
+// Crowded substitutions (each column seen a few times) among filler profiles: with a 512-bit core
+// most crowded substitutions fall in the sparse tail, whose links the kernels charge in bulk.
+dataset crowded_tail_dataset(std::uint64_t seed, int n_remains, int n_relatives) {
+  dataset d = crowded_dataset(seed, n_remains, n_relatives);
+  add_fillers(d, seed, n_remains, n_relatives);
   return d;
 }
 
-// Realistic control regions among the filler profiles of crowded_tail_dataset: with a 512-bit core
+// Realistic control regions among filler profiles (add_fillers): with a 512-bit core
 // the filler columns take the core from the rare control-region columns, among them columns whose
 // windows reach into the zones around the length-variable stretches, while the frequent ones inside
 // the zones stay in the core.
@@ -105,13 +109,7 @@ dataset zone_edge_tail_dataset(std::uint64_t seed, int n_remains, int n_relative
       } catch (const mtmatch::error&) {
       }
     }
-  std::vector<std::int32_t> pool;
-  for (std::int32_t p = 1000; pool.size() < 600; p += 23) pool.push_back(p);
-  random_profiles filler(seed + 1000, pool);
-  for (int i = 0; i < n_remains; ++i)
-    d.remains.push_back(filler.random_profile(mtmatch::range::whole(), 30, "F" + std::to_string(i)));
-  for (int i = 0; i < n_relatives; ++i)
-    d.relatives.push_back(filler.random_profile(mtmatch::range::whole(), 30, "G" + std::to_string(i)));
+  add_fillers(d, seed, n_remains, n_relatives);
   return d;
 }
 
