@@ -910,6 +910,14 @@ engine::zone_outcome engine::zone_count(const std::uint64_t* qa, pair_view& pv, 
         for (std::size_t i = 0; i < n_cover; ++i) x[i] &= ~missing[cp.cover_word[i]];
   }
   bool exact = true;
+  // The pair's differing bits in dense word w (0 outside both coverages), and the differing firm
+  // core columns at a column's site (site_firm_; its word must not be `scattered`).
+  auto differing = [&](std::uint32_t w) {
+    return w < words_ && cp.cover_of_word[w] >= 0 ? x[cp.cover_of_word[w]] : std::uint64_t{0};
+  };
+  auto site_firm_differing = [&](const site_columns& sc) {
+    return std::pair{differing(sc.word) & sc.first, sc.second != 0 ? differing(sc.word + 1) & sc.second : 0};
+  };
   // Firm differing columns not inside a zone (the kernel's count is over what both cover; run_item
   // took a ragged side's missing stretches out), and the firm ones inside each zone.
   int firm = kernel_count;
@@ -950,12 +958,9 @@ engine::zone_outcome engine::zone_count(const std::uint64_t* qa, pair_view& pv, 
           const std::uint32_t id = cp.cover_word[i] * 64 + static_cast<std::uint32_t>(std::countr_zero(bits));
           if (brief_[id].site == last_site) continue;  // two alleles of one site: one event
           last_site = brief_[id].site;
-          const site_columns& sc = site_firm_[id];
-          if (sc.word == scattered) continue;
-          auto differing = [&](std::uint32_t w) {
-            return w < words_ && cp.cover_of_word[w] >= 0 ? x[cp.cover_of_word[w]] : std::uint64_t{0};
-          };
-          if (((differing(sc.word) & sc.first) | (sc.second != 0 ? differing(sc.word + 1) & sc.second : 0)) == 0) ++bound;
+          if (site_firm_[id].word == scattered) continue;
+          const auto [first, second] = site_firm_differing(site_firm_[id]);
+          if ((first | second) == 0) ++bound;
         }
       }
     }
@@ -1018,13 +1023,10 @@ engine::zone_outcome engine::zone_count(const std::uint64_t* qa, pair_view& pv, 
     if (sc.word == scattered) return no_site_rule;
     std::uint8_t other = iupac::bases_of(rcrs()[c.first]);
     int counted = 0;
-    auto differing = [&](std::uint32_t w) {
-      return w < words_ && cp.cover_of_word[w] >= 0 ? x[cp.cover_of_word[w]] : std::uint64_t{0};
-    };
-    for (std::uint32_t k = 0; k < 2; ++k) {
-      const std::uint64_t f = differing(sc.word + k) & (k == 0 ? sc.first : sc.second);
+    const auto [first, second] = site_firm_differing(sc);
+    for (const auto& [f, w] : {std::pair{first, sc.word}, std::pair{second, sc.word + 1}}) {
       if (f == 0) continue;
-      other = dict_.column((sc.word + k) * 64 + static_cast<std::uint32_t>(std::countr_zero(f))).bases;
+      other = dict_.column(w * 64 + static_cast<std::uint32_t>(std::countr_zero(f))).bases;
       counted = 1;
     }
     for (std::size_t t = 0; t < n_tail_diff; ++t) {
@@ -1051,11 +1053,8 @@ engine::zone_outcome engine::zone_count(const std::uint64_t* qa, pair_view& pv, 
       // heteroplasmy of its site it may be none: the bound subtracts the haplotypes' excess slack.)
       bool counted = false;
       if (id < dict_.dense_columns() && site_firm_[id].word != scattered) {
-        const site_columns& sc = site_firm_[id];
-        auto differing = [&](std::uint32_t w) {
-          return w < words_ && cp.cover_of_word[w] >= 0 ? x[cp.cover_of_word[w]] : std::uint64_t{0};
-        };
-        counted = ((differing(sc.word) & sc.first) | (sc.second != 0 ? differing(sc.word + 1) & sc.second : 0)) != 0;
+        const auto [first, second] = site_firm_differing(site_firm_[id]);
+        counted = (first | second) != 0;
       } else {
         for (std::size_t i = 0; i < n_cover && !counted; ++i)
           for (std::uint64_t d = x[i]; d != 0 && !counted; d &= d - 1) {
