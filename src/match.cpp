@@ -448,8 +448,8 @@ class engine {
     int count;   // compare()'s count, or when not exact a lower bound on it
     bool exact;  // else the pair needs settling (unless the bound exceeds what is kept)
   };
-  zone_outcome zone_count(const std::uint64_t* qa, pair_view& pv, int kernel_count, int links, int excess_slack,
-                          int keep_at_most, ragged_commons& commons, detail::zone_table::row_cache& rows) const;
+  zone_outcome zone_count(const std::uint64_t* qa, pair_view& pv, int kernel_count, int links, int firm_tail,
+                          int excess_slack, int keep_at_most, ragged_commons& commons, detail::zone_table::row_cache& rows) const;
   int count_window(std::int32_t lo, std::int32_t hi, const std::uint64_t* qa, std::span<const std::uint32_t> ta,
                    const std::uint64_t* rb, std::span<const std::uint32_t> tb, const pair_view& pv,
                    std::span<const diff_column> cluster) const;
@@ -888,10 +888,11 @@ int engine::firm_tail_differences(const pair_view& pv) const noexcept {
 // without those zones; on the latter, the firm columns and one per site of plain substitutions,
 // less the excess slack of the two haplotypes and less (links - 1), are a lower bound, as for the
 // kernel (encode.hpp, detail/shift_chains.hpp); the other columns with slack count at least nothing.
-// It is taken twice: first from the core words alone (the tails' edge columns taken as differing,
-// their firm columns left out), which most pairs above the threshold do not get past, then whole.
+// It is taken twice: first from the core words and the firm tail columns outside the zones
+// (`firm_tail`, counted by run_item; the tails' other columns taken as differing wherever they
+// reach), which most pairs above the threshold do not get past, then whole.
 engine::zone_outcome engine::zone_count(const std::uint64_t* qa, pair_view& pv, int kernel_count, int links,
-                                        int excess_slack, int keep_at_most, ragged_commons& commons,
+                                        int firm_tail, int excess_slack, int keep_at_most, ragged_commons& commons,
                                         detail::zone_table::row_cache& rows) const {
   constexpr zone_outcome unknown{-unbounded, false};
   const class_pair& cp = *pv.cp;
@@ -941,7 +942,7 @@ engine::zone_outcome engine::zone_count(const std::uint64_t* qa, pair_view& pv, 
     differing_zones |= std::uint64_t{in != 0} << zw.zone;
     firm_in_zone[zw.zone] += popcount64(in & zw.counted);
   }
-  // First, the bound from the core words alone (most pairs that end above the threshold stop here):
+  // First, the bound from the core words and firm_tail (most pairs that end above the threshold stop here):
   // the zones' shares where no differing core column at their edge and no tail column outside the
   // zones (differing or not) reaches, and one per site where only a plain second allele differs.
   int shares[detail::zone_table::max_zones];  // the zones' shares it looked up (bit z of `shared`)
@@ -949,7 +950,7 @@ engine::zone_outcome engine::zone_count(const std::uint64_t* qa, pair_view& pv, 
   if (links < unbounded) {
     std::uint64_t edged = tail_reach_a_[ha] | tail_reach_b_[hb];
     for (const class_pair::zone_word& ze : cp.zone_edges) edged |= std::uint64_t{(x[ze.cover] & ze.inner) != 0} << ze.zone;
-    int bound = kernel_count - (links - 1) - excess_slack;
+    int bound = kernel_count + firm_tail - (links - 1) - excess_slack;
     for (std::uint64_t zs = differing_zones & ~edged; zs != 0; zs &= zs - 1) {
       const auto z = static_cast<std::size_t>(std::countr_zero(zs));
       shares[z] = zones_->share(ha, hb, z, rows);
@@ -1354,13 +1355,12 @@ void engine::run_item(const work_item& item, item_output& out) const {
           pair_view pv{&cp, ragged ? nullptr : &cp.common, cp.compared_length, ragged, ha, r};
           // The kernel counts the core only: firm tail columns one of the two has raise its bound
           // (each is one event, short of the shifted readings the lowered count allows for).
-          if (lowered > 0 && (!a_.tail(ha).empty() || !b_.tail(r).empty()) &&
-              lowered + firm_tail_differences(pv) > limit[g] + slack_b[r])
-            continue;
+          const int firm_tail = lowered > 0 && (!a_.tail(ha).empty() || !b_.tail(r).empty()) ? firm_tail_differences(pv) : 0;
+          if (lowered + firm_tail > limit[g] + slack_b[r]) continue;
           ++out.candidates;
           // settle only what may be kept: at most k, and in top-k mode within the list's bound
           const int keep_at_most = std::min(k, limit[g] - a_.slack(ha, counting_length));
-          const zone_outcome zoned = zone_count(qa, pv, kernel_count, links, a_.slack(ha, counting_length) + slack_b[r],
+          const zone_outcome zoned = zone_count(qa, pv, kernel_count, links, firm_tail, a_.slack(ha, counting_length) + slack_b[r],
                                                 keep_at_most, commons, *zone_rows);
           int d = zoned.count;
           if (!zoned.exact && d > keep_at_most) continue;
