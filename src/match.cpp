@@ -537,6 +537,10 @@ class engine {
   std::unique_ptr<missing_masks> missing_b_;
   std::uint64_t total_pairs_ = 0;
   mutable window_memo memo_;
+  // Top-k runs: per remains haplotype, the smallest k-th difference count any item's list has
+  // reached (`unbounded` until one fills). Each item keeps its own list, but the relatives rows of
+  // different items are different profiles, so a bound one item reached holds for the others.
+  std::unique_ptr<std::atomic<int>[]> top_bound_;
 };
 
 std::vector<std::uint16_t> classes_of(const profile_store& s) {
@@ -1248,7 +1252,9 @@ void engine::run_item(const work_item& item, item_output& out) const {
       }
       int bound = k;
       if (top) {
-        // current k-th best of this query in this item (ties kept), or unbounded until full
+        // current k-th best of this query in this item (ties kept) or in an item done before,
+        // or unbounded until a list fills
+        bound = std::min(bound, top_bound_[ha].load(std::memory_order_relaxed));
         const auto& list = out.top[ha - item.q_begin];
         std::uint64_t seen = 0;
         for (const auto& e : list) {
@@ -1392,6 +1398,10 @@ void engine::run_item(const work_item& item, item_output& out) const {
                 while (keep < list.size() && list[keep].d == list[i].d && (keyed || list[keep].length == list[i].length)) ++keep;
                 list.resize(keep);
                 limit[g] = std::min(limit[g], list[i].d + a_.slack(ha, counting_length));
+                std::atomic<int>& shared = top_bound_[ha];
+                for (int known = shared.load(std::memory_order_relaxed);
+                     list[i].d < known && !shared.compare_exchange_weak(known, list[i].d, std::memory_order_relaxed);) {
+                }
                 break;
               }
             }
@@ -1610,6 +1620,10 @@ match_result engine::run() {
   result.level = level_;
   result.stats.distinct_pairs = total_pairs_;
   std::vector<item_output> outputs(items_.size());
+  if (opt_.top_k) {
+    top_bound_ = std::make_unique<std::atomic<int>[]>(a_.haplotypes());
+    for (std::uint32_t h = 0; h < a_.haplotypes(); ++h) top_bound_[h].store(unbounded, std::memory_order_relaxed);
+  }
   std::atomic<bool> cancelled{false};
   std::atomic<std::uint64_t> done{0};
   std::mutex progress_mutex;

@@ -419,6 +419,44 @@ TEST(Match, TopKEqualsSortedCompare) {
   }
 }
 
+// With more relatives haplotypes than one tile of rows holds, each remains' list is built in several
+// work items, which pass on the k-th best count they reach: the result must be the ranking of
+// every pair (the engine's threshold run over all overlapping pairs, checked against compare()
+// elsewhere), cut at top_k.
+TEST(Match, TopKEqualsRankingAcrossRelativesTiles) {
+  const dataset d = realistic_dataset(35, 40, 13000);
+  const auto sides = mtmatch::encode(d.remains, d.relatives);
+  std::uint32_t largest_class = 0;
+  for (std::uint32_t h = 0; h < sides.relatives.haplotypes(); h = sides.relatives.class_end(sides.relatives.coverage_class(h)))
+    largest_class = std::max(largest_class, sides.relatives.class_end(sides.relatives.coverage_class(h)) - h);
+  ASSERT_GT(largest_class, 5000U);  // two tiles of rows or more
+  mtmatch::match_options every;
+  every.max_differences = 60000;
+  const auto all = rows_of(mtmatch::match(sides.remains, sides.relatives, every));
+  for (std::size_t top : {std::size_t{1}, std::size_t{5}, std::size_t{40}}) {
+    std::vector<row> want;
+    for (std::size_t s = 0; s < all.size();) {
+      std::size_t e = s;
+      while (e < all.size() && all[e].remains == all[s].remains) ++e;
+      std::vector<row> cand(all.begin() + static_cast<std::ptrdiff_t>(s), all.begin() + static_cast<std::ptrdiff_t>(e));
+      std::sort(cand.begin(), cand.end(), [](const row& x, const row& y) {
+        return std::tuple(x.d, -x.length, x.relative) < std::tuple(y.d, -y.length, y.relative);
+      });
+      if (cand.size() > top) cand.resize(top);
+      want.insert(want.end(), cand.begin(), cand.end());
+      s = e;
+    }
+    for (std::size_t threads : {std::size_t{1}, std::size_t{2}}) {
+      mtmatch::match_options o;
+      o.max_differences.reset();
+      o.top_k = top;
+      o.threads = threads;
+      expect_same(rows_of(mtmatch::match(sides.remains, sides.relatives, o)), want,
+                  "top " + std::to_string(top) + ", " + std::to_string(threads) + " threads", d);
+    }
+  }
+}
+
 TEST(Match, CountsPerRemains) {
   const dataset d = realistic_dataset(41, 80, 150);
   const auto all = all_comparisons(d, {});
