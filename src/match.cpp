@@ -1353,16 +1353,18 @@ void engine::run_item(const work_item& item, item_output& out) const {
           const int lowered = low[r - first_row];
           const int links = lowered == 0 ? unbounded : kernel_count - lowered + 1;
           // Above the bound: only a shifted reading of crowded substitutions could bring it back,
-          // saving at most links - 1 (the kernel's tail test can err high: the exact count decides).
-          if (excess > 0 && (excess > shift_margin || links - 1 < excess ||
-                             chain_links(qa, ha, r, cp, cp.substitution_mask.data()) - 1 < excess ||
-                             shift_relief(qa, ha, r, cp, excess) < excess))
-            continue;
+          // saving at most links - 1.
+          if (excess > 0 && (excess > shift_margin || links - 1 < excess)) continue;
           pair_view pv{&cp, ragged ? nullptr : &cp.common, cp.compared_length, ragged, ha, r};
           // The kernel counts the core only: firm tail columns one of the two has raise its bound
           // (each is one event, short of the shifted readings the lowered count allows for).
           const int firm_tail = lowered > 0 && (!a_.tail(ha).empty() || !b_.tail(r).empty()) ? firm_tail_differences(pv) : 0;
           if (lowered + firm_tail > limit[g] + slack_b[r]) continue;
+          // Still above it: the links counted exactly (the kernel's tail test can err high), then
+          // the crowded windows themselves — after the tail test, which is cheaper.
+          if (excess > 0 && (chain_links(qa, ha, r, cp, cp.substitution_mask.data()) - 1 < excess ||
+                             shift_relief(qa, ha, r, cp, excess) < excess))
+            continue;
           ++out.candidates;
           // settle only what may be kept: at most k, and in top-k mode within the list's bound
           const int keep_at_most = std::min(k, limit[g] - a_.slack(ha, counting_length));
