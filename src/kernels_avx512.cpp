@@ -15,6 +15,7 @@ template void count_tile::operator()<xsimd::avx512bw>(xsimd::avx512bw, const std
 template std::size_t select_rows::operator()<xsimd::avx512bw>(xsimd::avx512bw, const std::uint16_t*, const std::uint16_t*, std::size_t,
                                                  std::uint16_t, std::uint32_t*) const noexcept;
 template void link_bound::operator()<xsimd::avx512bw>(xsimd::avx512bw, const link_side&, std::size_t, const link_side&, std::size_t, std::size_t,
-                                          const word_plan&, const std::uint16_t*, const std::uint16_t*, const std::uint16_t*, std::uint16_t*, std::size_t) const noexcept;
+                                          const word_plan&, const std::uint16_t*, const std::uint16_t*, const std::uint16_t*, std::uint64_t, std::uint16_t*,
+                                          std::size_t) const noexcept;
 
 }  // namespace mtmatch::detail

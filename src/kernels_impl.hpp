@@ -84,7 +84,7 @@ bool skip_block(const std::uint16_t* counts, const std::uint16_t* skip_above, co
 template <std::size_t Q>
 void links_group(scalar_arch, const link_side& qs, const link_side& rs, std::size_t n_blocks, std::size_t words,
                  const word_plan& plan, const std::uint16_t* counts, const std::uint16_t* skip_above,
-                 const std::uint16_t* allowance, std::uint16_t* out, std::size_t stride) noexcept {
+                 const std::uint16_t* allowance, std::uint64_t sig_mask, std::uint16_t* out, std::size_t stride) noexcept {
   for (std::size_t b = 0; b < n_blocks; ++b) {
     if (skip_block<Q>(counts, skip_above, allowance, stride, b * block_rows, out)) continue;
     const std::size_t offset = b * words * block_rows;
@@ -114,7 +114,8 @@ void links_group(scalar_arch, const link_side& qs, const link_side& rs, std::siz
         const std::uint32_t links = core[q][r] + (linked ? std::uint32_t{qs.tail_weight[q]} + rs.tail_weight[row] : 0U);
         const std::uint32_t saving = links > 1 ? links - 1 : 0;
         const std::size_t at = q * stride + row;
-        out[at] = static_cast<std::uint16_t>(counts[at] > saving ? counts[at] - saving : 0);
+        const auto term = static_cast<std::uint32_t>(std::popcount((qs.tail_sig[q] ^ rs.tail_sig[row]) & sig_mask));
+        out[at] = static_cast<std::uint16_t>(counts[at] > saving ? counts[at] - saving + term : 0);
       }
   }
 }
@@ -134,11 +135,14 @@ inline __m256i popcount_bytes(__m256i x) noexcept {
   return _mm256_add_epi8(_mm256_shuffle_epi8(table, lo), _mm256_shuffle_epi8(table, hi));
 }
 
-// counts - max(links - 1, 0), saturating, for the 8 rows of a block (links: 16-bit lanes).
-inline void store_link_bound(__m128i links, const std::uint16_t* counts, std::uint16_t* out) noexcept {
+// counts - max(links - 1, 0), saturating, plus the tail signature term where that is above 0, for
+// the 8 rows of a block (links, term: 16-bit lanes).
+inline void store_link_bound(__m128i links, __m128i term, const std::uint16_t* counts, std::uint16_t* out) noexcept {
   const __m128i saving = _mm_subs_epu16(links, _mm_set1_epi16(1));
   const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(counts));
-  _mm_storeu_si128(reinterpret_cast<__m128i*>(out), _mm_subs_epu16(c, saving));
+  const __m128i lowered = _mm_subs_epu16(c, saving);
+  const __m128i above_zero_term = _mm_andnot_si128(_mm_cmpeq_epi16(lowered, _mm_setzero_si128()), term);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(out), _mm_add_epi16(lowered, above_zero_term));
 }
 
 // 8 per-row 64-bit sums (rows 0-3 | rows 4-7) as 8 16-bit lanes (sums < 2^16).
@@ -201,7 +205,7 @@ void count_group(xsimd::avx2, const std::uint64_t* queries, std::size_t words, c
 template <std::size_t Q>
 void links_group(xsimd::avx2, const link_side& qs, const link_side& rs, std::size_t n_blocks, std::size_t words,
                  const word_plan& plan, const std::uint16_t* counts, const std::uint16_t* skip_above,
-                 const std::uint16_t* allowance, std::uint16_t* out, std::size_t stride) noexcept {
+                 const std::uint16_t* allowance, std::uint64_t sig_mask, std::uint16_t* out, std::size_t stride) noexcept {
   using batch = xsimd::batch<std::uint64_t, xsimd::avx2>;
   const __m256i zero = _mm256_setzero_si256();
   constexpr std::size_t chunk = 31;
@@ -248,6 +252,8 @@ void links_group(xsimd::avx2, const link_side& qs, const link_side& rs, std::siz
     const batch reached[2] = {batch::load_unaligned(rs.tail_reached + row), batch::load_unaligned(rs.tail_reached + row + 4)};
     const __m256i weight[2] = {_mm256_cvtepu16_epi64(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(rs.tail_weight + row))),
                                _mm256_cvtepu16_epi64(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(rs.tail_weight + row + 4)))};
+    const batch sig[2] = {batch::load_unaligned(rs.tail_sig + row), batch::load_unaligned(rs.tail_sig + row + 4)};
+    const batch mask(sig_mask);
     for (std::size_t q = 0; q < Q; ++q) {
       const __m256i query_weight = _mm256_set1_epi64x(static_cast<long long>(qs.tail_weight[q]));
       for (std::size_t h = 0; h < 2; ++h) {
@@ -255,7 +261,11 @@ void links_group(xsimd::avx2, const link_side& qs, const link_side& rs, std::siz
         const __m256i unlinked = _mm256_cmpeq_epi64(any, zero);
         wide[q][h] = _mm256_add_epi64(wide[q][h], _mm256_andnot_si256(unlinked, _mm256_add_epi64(weight[h], query_weight)));
       }
-      store_link_bound(pack_rows(wide[q][0], wide[q][1]), counts + q * stride + row, out + q * stride + row);
+      const batch qsig(qs.tail_sig[q]);
+      const __m256i term0 = _mm256_sad_epu8(popcount_bytes((sig[0] ^ qsig) & mask), zero);
+      const __m256i term1 = _mm256_sad_epu8(popcount_bytes((sig[1] ^ qsig) & mask), zero);
+      store_link_bound(pack_rows(wide[q][0], wide[q][1]), pack_rows(term0, term1), counts + q * stride + row,
+                       out + q * stride + row);
     }
   }
 }
@@ -297,7 +307,7 @@ void count_group(xsimd::avx512bw, const std::uint64_t* queries, std::size_t word
 template <std::size_t Q>
 void links_group(xsimd::avx512bw, const link_side& qs, const link_side& rs, std::size_t n_blocks, std::size_t words,
                  const word_plan& plan, const std::uint16_t* counts, const std::uint16_t* skip_above,
-                 const std::uint16_t* allowance, std::uint16_t* out, std::size_t stride) noexcept {
+                 const std::uint16_t* allowance, std::uint64_t sig_mask, std::uint16_t* out, std::size_t stride) noexcept {
   using batch = xsimd::batch<std::uint64_t, xsimd::avx512bw>;
   const __m128i one = _mm_set1_epi16(1);
   for (std::size_t b = 0; b < n_blocks; ++b) {
@@ -327,6 +337,8 @@ void links_group(xsimd::avx512bw, const link_side& qs, const link_side& rs, std:
     const __m512i touched = _mm512_loadu_si512(rs.tail_touched + row);
     const __m512i reached = _mm512_loadu_si512(rs.tail_reached + row);
     const __m512i weight = _mm512_maskz_cvtepu16_epi64(0xFF, _mm_loadu_si128(reinterpret_cast<const __m128i*>(rs.tail_weight + row)));
+    const __m512i sig = _mm512_loadu_si512(rs.tail_sig + row);
+    const __m512i mask = _mm512_set1_epi64(static_cast<long long>(sig_mask));
     for (std::size_t q = 0; q < Q; ++q) {
       const __mmask8 linked =
           static_cast<__mmask8>(_mm512_test_epi64_mask(near[q], near[q]) |
@@ -338,7 +350,11 @@ void links_group(xsimd::avx512bw, const link_side& qs, const link_side& rs, std:
       // (the maskz form: GCC 12 warns on the unmasked one's undefined source)
       const __m128i saving = _mm_subs_epu16(_mm512_maskz_cvtepi64_epi16(0xFF, total), one);
       const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(counts + at));
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(out + at), _mm_subs_epu16(c, saving));
+      const __m128i lowered = _mm_subs_epu16(c, saving);
+      const __m512i differ = _mm512_and_si512(_mm512_xor_si512(sig, _mm512_set1_epi64(static_cast<long long>(qs.tail_sig[q]))), mask);
+      const __m128i term = _mm512_maskz_cvtepi64_epi16(0xFF, _mm512_popcnt_epi64(differ));
+      const __m128i above_zero_term = _mm_andnot_si128(_mm_cmpeq_epi16(lowered, _mm_setzero_si128()), term);
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(out + at), _mm_add_epi16(lowered, above_zero_term));
     }
   }
 }
@@ -407,19 +423,20 @@ inline std::size_t select(xsimd::avx512bw, const std::uint16_t* counts, const st
 template <class Arch>
 void link_bound::operator()(Arch arch, const link_side& queries, std::size_t n_queries, const link_side& rows,
                             std::size_t n_blocks, std::size_t words, const word_plan& plan, const std::uint16_t* counts,
-                            const std::uint16_t* skip_above, const std::uint16_t* allowance, std::uint16_t* out,
-                            std::size_t stride) const noexcept {
+                            const std::uint16_t* skip_above, const std::uint16_t* allowance, std::uint64_t tail_sig_mask,
+                            std::uint16_t* out, std::size_t stride) const noexcept {
   auto from = [&](std::size_t q) {
     return link_side{queries.codes + q * words,   queries.links + q * words,   queries.tail_reach + q * words,
-                     queries.tail_weight + q,     queries.tail_touched + q,    queries.tail_reached + q};
+                     queries.tail_weight + q,     queries.tail_touched + q,    queries.tail_reached + q,
+                     queries.tail_sig + q};
   };
   std::size_t q = 0;
   for (; q + impl::query_group <= n_queries; q += impl::query_group)
     impl::links_group<impl::query_group>(arch, from(q), rows, n_blocks, words, plan, counts + q * stride, skip_above + q,
-                                         allowance, out + q * stride, stride);
+                                         allowance, tail_sig_mask, out + q * stride, stride);
   for (; q < n_queries; ++q)
     impl::links_group<1>(arch, from(q), rows, n_blocks, words, plan, counts + q * stride, skip_above + q, allowance,
-                         out + q * stride, stride);
+                         tail_sig_mask, out + q * stride, stride);
 }
 
 template <class Arch>

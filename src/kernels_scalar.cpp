@@ -12,6 +12,7 @@ template void count_tile::operator()<scalar_arch>(scalar_arch, const std::uint64
 template std::size_t select_rows::operator()<scalar_arch>(scalar_arch, const std::uint16_t*, const std::uint16_t*, std::size_t,
                                                  std::uint16_t, std::uint32_t*) const noexcept;
 template void link_bound::operator()<scalar_arch>(scalar_arch, const link_side&, std::size_t, const link_side&, std::size_t, std::size_t,
-                                          const word_plan&, const std::uint16_t*, const std::uint16_t*, const std::uint16_t*, std::uint16_t*, std::size_t) const noexcept;
+                                          const word_plan&, const std::uint16_t*, const std::uint16_t*, const std::uint16_t*, std::uint64_t, std::uint16_t*,
+                                          std::size_t) const noexcept;
 
 }  // namespace mtmatch::detail

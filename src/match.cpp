@@ -98,6 +98,8 @@ struct class_pair {
   // and the plain second alleles outside the zones whose windows both coverages hold.
   std::vector<zone_word> zone_edges;
   std::vector<std::pair<std::uint32_t, std::uint64_t>> plain_words;  // (index into cover_word, mask)
+  // The hash bits of the tail signatures (engine::tail_sig_a_) whose columns both coverages hold.
+  std::uint64_t tail_sig_safe = 0;
   [[nodiscard]] detail::word_plan plan() const noexcept {
     return {full.data(), full.size(), edge.data(), edge_mask.data(), edge.size()};
   }
@@ -417,6 +419,12 @@ class engine {
         for (std::uint32_t id : store->tail(h))
           if (zones_->zone_of(id) >= detail::zone_table::edge) (*reach)[h] |= zones_->zones_reached(id);
     }
+    for (const auto& [store, sig] : {std::pair{&a_, &tail_sig_a_}, std::pair{&b_, &tail_sig_b_}}) {
+      sig->assign((store->haplotypes() + block_rows - 1) / block_rows * block_rows, 0);
+      for (std::uint32_t h = 0; h < store->haplotypes(); ++h)
+        for (std::uint32_t id : store->tail(h))
+          if (firm_outside_zones(id)) (*sig)[h] |= tail_sig_bit(id);
+    }
   }
 
   match_result run();
@@ -512,6 +520,18 @@ class engine {
   // takes them as differing: it does not read the tails).
   std::vector<std::uint64_t> tail_reach_a_;
   std::vector<std::uint64_t> tail_reach_b_;
+  // Per haplotype, its firm tail columns outside the zones hashed to one bit each (tail_sig_bit):
+  // the link kernel adds the bits the two signatures do not share to its bound, a lower bound of
+  // firm_tail_differences() where both coverages hold the columns (class_pair::tail_sig_safe).
+  // The relatives' array is padded to whole blocks of rows.
+  std::vector<std::uint64_t> tail_sig_a_;
+  std::vector<std::uint64_t> tail_sig_b_;
+  [[nodiscard]] bool firm_outside_zones(std::uint32_t id) const noexcept {
+    return brief_[id].firm != 0 && zones_->zone_of(id) >= detail::zone_table::edge;
+  }
+  static std::uint64_t tail_sig_bit(std::uint32_t id) noexcept {
+    return std::uint64_t{1} << ((std::uint64_t{id} * 0x9E3779B97F4A7C15ULL) >> 58);
+  }
   // Per column (core and tail), the other firm core columns of its site (contiguous ids: the dictionary orders
   // ordinary columns by site), as masks over words `word` and `word + 1`.
   struct site_columns {
@@ -611,6 +631,10 @@ void engine::build_pairs() {
           if (reaching[z] != 0) cp.zone_edges.push_back({z, static_cast<std::uint32_t>(i), reaching[z], 0});
         if (plain != 0) cp.plain_words.push_back({static_cast<std::uint32_t>(i), plain});
       }
+      std::uint64_t unsafe = 0;
+      for (auto id = static_cast<std::uint32_t>(dict_.dense_columns()); id < dict_.size(); ++id)
+        if (firm_outside_zones(id) && !(dict_.class_covers(ca, id) && dict_.class_covers(cb, id))) unsafe |= tail_sig_bit(id);
+      cp.tail_sig_safe = ~unsafe;
       pairs_.push_back(std::move(cp));
     }
   }
@@ -866,7 +890,7 @@ int engine::firm_tail_differences(const pair_view& pv) const noexcept {
   const auto tb = b_.tail(pv.hb);
   int n = 0;
   auto take = [&](std::uint32_t id) {
-    n += brief_[id].firm != 0 && zones_->zone_of(id) >= detail::zone_table::edge && covered(pv, id) ? 1 : 0;
+    n += firm_outside_zones(id) && covered(pv, id) ? 1 : 0;
   };
   for (std::size_t i = 0, j = 0; i < ta.size() || j < tb.size();) {
     if (j == tb.size() || (i < ta.size() && ta[i] < tb[j])) take(ta[i++]);
@@ -1224,7 +1248,8 @@ void engine::run_item(const work_item& item, item_output& out) const {
   detail::chain_masks::query_buffers query_masks(group, words_);
   const std::size_t tile = item.r_end - item.r_begin + 2 * block_rows;
   std::vector<std::uint16_t> counts(group * tile);
-  std::vector<std::uint16_t> bounded(group * tile);  // counts lowered by detail::link_bound
+  std::vector<std::uint16_t> bounded(group * tile);  // counts lowered by detail::link_bound (with its tail term)
+  std::uint64_t query_sig[group] = {};
   std::vector<std::uint32_t> selected(tile);
   std::vector<diff_column> scratch;
   const auto zone_rows = std::make_unique<detail::zone_table::row_cache>();
@@ -1245,6 +1270,7 @@ void engine::run_item(const work_item& item, item_output& out) const {
       const std::uint32_t ha = q0 + static_cast<std::uint32_t>(g);
       a_.copy_row(ha, queries.data() + g * words_);
       chains_a_.copy_query(ha, g, query_masks);
+      query_sig[g] = tail_sig_a_[ha];
       if (ragged_group) {
         const std::uint64_t* missing = missing_a_->of(ha);
         for (std::size_t w = 0; w < words_; ++w)
@@ -1326,10 +1352,16 @@ void engine::run_item(const work_item& item, item_output& out) const {
       // A shifted reading saves at most links - 1 events (detail/shift_chains.hpp): rows are selected
       // on the count lowered by that, so pairs above the threshold that no shift could bring back
       // never reach the row loop.
-      detail::dispatch(level_, detail::link_bound{}, query_masks.side(queries.data()), nq,
-                       chains_b_.rows(b_.blocks() + block_offset, block_lo * static_cast<std::uint32_t>(block_rows)),
-                       block_hi - block_lo, words_, cp.link_plan(), counts.data(), skip_above,
-                       allowance_.data() + std::size_t{block_lo} * block_rows, bounded.data(), stride);
+      // It also adds the firm tail columns the two signatures tell apart (where both coverages hold
+      // them, so not for ragged pairs), which the tail test below would count anyway.
+      detail::link_side query_side = query_masks.side(queries.data());
+      query_side.tail_sig = query_sig;
+      detail::link_side row_side = chains_b_.rows(b_.blocks() + block_offset, block_lo * static_cast<std::uint32_t>(block_rows));
+      row_side.tail_sig = tail_sig_b_.data() + std::size_t{block_lo} * block_rows;
+      const std::uint64_t sig_mask = ragged_group || ragged_rows ? 0 : cp.tail_sig_safe;
+      detail::dispatch(level_, detail::link_bound{}, query_side, nq, row_side, block_hi - block_lo, words_, cp.link_plan(),
+                       counts.data(), skip_above, allowance_.data() + std::size_t{block_lo} * block_rows, sig_mask,
+                       bounded.data(), stride);
       out.kernel_pairs += std::uint64_t{nq} * (seg_hi - seg_lo);
       const std::uint32_t first_row = block_lo * static_cast<std::uint32_t>(block_rows);
       for (std::size_t g = 0; g < nq; ++g) {
@@ -1350,7 +1382,7 @@ void engine::run_item(const work_item& item, item_output& out) const {
           const bool ragged = ragged_a || b_.ragged(r);
           // The pair's links, at most: kernel_count - lowered = links - 1 when links >= 2 (0 or 1
           // links leave the count as it is); unknown when the lowered count saturated at 0.
-          const int lowered = low[r - first_row];
+          const int lowered = low[r - first_row] == 0 ? 0 : low[r - first_row] - popcount64((query_sig[g] ^ tail_sig_b_[r]) & sig_mask);
           const int links = lowered == 0 ? unbounded : kernel_count - lowered + 1;
           // Above the bound: only a shifted reading of crowded substitutions could bring it back,
           // saving at most links - 1.

@@ -9,7 +9,9 @@
 /// class, are taken out by a second count, detail::count_shared_tile). That bit count,
 /// minus the slack of the two haplotypes (heteroplasmies that pattern-match, two alleles of one
 /// site, deletions whose events compare() merges) and minus what a shifted reading could save (a
-/// second kernel, detail::link_bound, below), is a lower bound of compare()'s count; a SIMD pass
+/// second kernel, detail::link_bound, below; it also adds the firm columns of the sparse tail that
+/// one of the two has, as far as hashed per-haplotype signatures tell them apart), is a lower bound
+/// of compare()'s count; a SIMD pass
 /// (detail::select_rows) keeps the pairs whose bound is within the threshold, so a pair that exceeds
 /// it is skipped with no false negative and without a branch.
 /// Surviving pairs get compare()'s exact count. Most get it without aligning anything: outside a few

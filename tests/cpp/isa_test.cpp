@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
@@ -107,7 +108,8 @@ struct link_bound_seen {
 };
 
 // link_bound against the bit-by-bit oracle: counts lowered by max(links - 1, 0), saturating at 0,
-// links = core links + (tail-linked ? both tail weights : 0). With `far`, most counts lie above
+// links = core links + (tail-linked ? both tail weights : 0); where that is above 0, plus the bits
+// the two tail signatures do not share inside the mask. With `far`, most counts lie above
 // one skip_above for all queries, so that whole blocks are skipped unless a row's allowance brings
 // it back.
 link_bound_seen check_link_bound(isa level, std::size_t words, std::size_t n_queries, std::size_t n_rows, std::uint64_t seed,
@@ -125,14 +127,16 @@ link_bound_seen check_link_bound(isa level, std::size_t words, std::size_t n_que
   struct side {
     std::vector<std::vector<std::uint64_t>> codes, links, reach;
     std::vector<std::uint16_t> weight;
-    std::vector<std::uint64_t> touched, reached;
+    std::vector<std::uint64_t> touched, reached, sig;
   };
   auto random_side = [&](std::size_t n) {
-    side x{random_rows(n, false), random_rows(n, false), random_rows(n, true), {}, {}, {}};
+    side x{random_rows(n, false), random_rows(n, false), random_rows(n, true), {}, {}, {}, {}};
     for (std::size_t i = 0; i < n; ++i) {
       x.weight.push_back(static_cast<std::uint16_t>(rng() % 3 == 0 ? rng() % 4 : 0));
       x.touched.push_back(1 | (rng() % 4 == 0 ? std::uint64_t{2} << (rng() % 63) : 0));
       x.reached.push_back((rng() % 6 == 0 ? 1 : 0) | (rng() % 4 == 0 ? std::uint64_t{2} << (rng() % 63) : 0));
+      // tail signatures: none, a few bits, or dense
+      x.sig.push_back(rng() % 3 == 0 ? 0 : rng() % 3 == 0 ? random_word(rng) : (std::uint64_t{1} << (rng() % 64)) | (std::uint64_t{1} << (rng() % 64)));
     }
     return x;
   };
@@ -155,10 +159,11 @@ link_bound_seen check_link_bound(isa level, std::size_t words, std::size_t n_que
   const auto query_codes = flatten(queries.codes);
   const auto query_links = flatten(queries.links);
   const auto query_reach = flatten(queries.reach);
-  const mtmatch::detail::link_side query_side{query_codes.data(), query_links.data(), query_reach.data(),
-                                              queries.weight.data(), queries.touched.data(), queries.reached.data()};
-  const mtmatch::detail::link_side row_side{row_codes->data, row_links->data, row_reach->data,
-                                            rows.weight.data(), rows.touched.data(), rows.reached.data()};
+  const mtmatch::detail::link_side query_side{query_codes.data(), query_links.data(), query_reach.data(),   queries.weight.data(),
+                                              queries.touched.data(), queries.reached.data(), queries.sig.data()};
+  const mtmatch::detail::link_side row_side{row_codes->data,   row_links->data,     row_reach->data, rows.weight.data(),
+                                            rows.touched.data(), rows.reached.data(), rows.sig.data()};
+  const std::uint64_t sig_mask = rng() % 4 == 0 ? 0 : rng() % 2 == 0 ? ~std::uint64_t{0} : random_word(rng);
   // every word read through a mask, some words left out, in a shuffled order
   std::vector<std::uint32_t> edge;
   std::vector<std::uint64_t> mask(words, 0);
@@ -184,7 +189,7 @@ link_bound_seen check_link_bound(isa level, std::size_t words, std::size_t n_que
   std::vector<std::uint16_t> allowance(n_padded);
   for (auto& x : allowance) x = static_cast<std::uint16_t>(rng() % (far ? 24 : 4) == 0 ? rng() % 60 : 0);
   mtmatch::detail::dispatch(level, mtmatch::detail::link_bound{}, query_side, n_queries, row_side, n_blocks, words, plan,
-                            counts.data(), skip_above.data(), allowance.data(), out.data(), stride);
+                            counts.data(), skip_above.data(), allowance.data(), sig_mask, out.data(), stride);
   link_bound_seen seen;
   for (std::size_t q = 0; q < n_queries; ++q) {
     for (std::size_t r = 0; r < n_padded; ++r) {
@@ -198,7 +203,8 @@ link_bound_seen check_link_bound(isa level, std::size_t words, std::size_t n_que
       const bool tails = near || (queries.reached[q] & rows.touched[r]) != 0 || (rows.reached[r] & queries.touched[q]) != 0;
       seen.tail_linked += tails ? 1 : 0;
       const int links = oracle_count(queries.codes[q], rows.codes[r], linked) + (tails ? queries.weight[q] + rows.weight[r] : 0);
-      const int expected = std::max(0, counts[q * stride + r] - std::max(links - 1, 0));
+      const int lowered = std::max(0, counts[q * stride + r] - std::max(links - 1, 0));
+      const int expected = lowered == 0 ? 0 : lowered + std::popcount((queries.sig[q] ^ rows.sig[r]) & sig_mask);
       if (counts[q * stride + r] > skip_above[q] + allowance[r] && out[q * stride + r] == counts[q * stride + r]) {
         seen.passed_on += expected != counts[q * stride + r] ? 1 : 0;
         continue;

@@ -293,6 +293,55 @@ TEST(Match, ThresholdEqualsCompareWhenZoneEdgesAreInTheTail) {
   }
 }
 
+// A firm tail column of one profile inside the other's missing stretch is no difference (compare()
+// sees neither there): pairs one difference apart in the core, one of them with a rare substitution
+// (in the tail, with a 512-bit core and fillers) where the other has a short gap in its coverage.
+// The link kernel's tail signatures must leave such ragged pairs out.
+TEST(Match, ThresholdEqualsCompareWhenTailColumnsFallInMissingStretches) {
+  const dataset bases = realistic_dataset(49, 0, 40);
+  // one rare substitution per pair (seen once: a tail column), away from the zones
+  std::vector<mtmatch::variant> rare;
+  for (std::int32_t p = 16236; p <= 16390; p += 11) rare.push_back(engine_fixtures::substitution(p, mtmatch::rcrs()[p] == 'A' ? 'G' : 'A'));
+  for (std::int32_t p = 30; p <= 250; p += 11) rare.push_back(engine_fixtures::substitution(p, mtmatch::rcrs()[p] == 'A' ? 'G' : 'A'));
+  const auto extra = engine_fixtures::substitution(16290, 'T');  // every remains has it: a frequent core column
+  dataset d;
+  std::vector<mtmatch::variant> used;
+  for (std::size_t i = 0; i < bases.relatives.size() && i < rare.size(); ++i) {
+    const profile& base = bases.relatives[i];
+    const mtmatch::variant& r = rare[i];
+    auto has_near = [&](std::int32_t at) {
+      return std::any_of(base.variants.begin(), base.variants.end(), [&](const mtmatch::variant& v) { return std::abs(v.position - at) < 12; });
+    };
+    if (!base.coverage.contains_all(r.position - 30, r.position + 30) || has_near(r.position) || has_near(extra.position)) continue;
+    used.push_back(r);
+    profile with_rare = base;
+    std::vector<mtmatch::variant> raw = base.variants;
+    raw.push_back(r);
+    with_rare.variants = mtmatch::canonicalize(base.coverage, raw);
+    profile gapped = base;
+    gapped.coverage = base.coverage.without(r.position - 10, r.position + 10);
+    // the remains carry the extra core difference; the rare column sits on either side
+    profile remains = i % 2 == 0 ? gapped : with_rare;
+    profile relative = i % 2 == 0 ? with_rare : gapped;
+    std::vector<mtmatch::variant> plus = remains.variants;
+    plus.push_back(extra);
+    remains.variants = mtmatch::canonicalize(remains.coverage, plus);
+    remains.id = "R" + std::to_string(i);
+    relative.id = "Q" + std::to_string(i);
+    d.remains.push_back(remains);
+    d.relatives.push_back(relative);
+  }
+  ASSERT_GE(used.size(), 10U);
+  add_fillers(d, 49, 40, 80);
+  mtmatch::encode_options small;
+  small.dense_bits = 512;
+  const auto sides = mtmatch::encode(d.remains, d.relatives, small);
+  const auto& dict = *sides.dictionary;
+  ASSERT_LT(*dict.find(extra), dict.dense_columns());  // counted by the kernel
+  for (const auto& r : used) ASSERT_GE(*dict.find(r), dict.dense_columns()) << r.position << ": a tail column";
+  check_threshold_everywhere(d, {}, {1, 2}, "tail columns in missing stretches", small);
+}
+
 TEST(Match, ThresholdEqualsCompareWhenRareAllelesOfASiteMeet) {
   const dataset d = rare_allele_pairs_dataset(48, 60, 100);
   const auto sides = mtmatch::encode(d.remains, d.relatives);

@@ -62,6 +62,7 @@ struct link_side {
   const std::uint16_t* tail_weight = nullptr;   ///< links its tail adds when linked (its tail size)
   const std::uint64_t* tail_touched = nullptr;  ///< hashed positions its tail columns touch (bit 0 always)
   const std::uint64_t* tail_reached = nullptr;  ///< hashed positions its tail substitutions reach (bit 0: self-linked)
+  const std::uint64_t* tail_sig = nullptr;      ///< hashed ids of its firm tail columns outside the zones
 };
 
 /// Like count_tile, counting the bits a query and a row both have:
@@ -81,16 +82,21 @@ struct count_shared_tile {
 ///   linked = any((q OR r) AND (q.tail_reach OR r.tail_reach)) over the same words, unmasked,
 ///            or (q.tail_reached AND r.tail_touched) or (r.tail_reached AND q.tail_touched) != 0,
 ///   links  = core + (linked ? q.tail_weight + r.tail_weight : 0),
-/// `out[q * stride + r] = counts[q * stride + r] - max(links - 1, 0)`, saturating at 0, for
-/// q < n_queries, r < 8 * n_blocks — except that where
+/// `lowered = counts[q * stride + r] - max(links - 1, 0)`, saturating at 0, and
+/// `out[q * stride + r] = lowered == 0 ? 0 : lowered + popcount((q.tail_sig XOR r.tail_sig) AND tail_sig_mask)`
+/// for q < n_queries, r < 8 * n_blocks — except that where
 /// `counts[q * stride + r] > skip_above[q] + allowance[r]` out may be counts itself: blocks of rows
 /// where that holds for every query are not read (most rows of a tile are far above the threshold,
-/// where no shifted reading matters).
+/// where no shifted reading matters). The signature term is a lower bound on the firm tail columns
+/// one of the two has (a bit set on one side only stands for a column of that side the other lacks)
+/// where `tail_sig_mask` keeps only hash bits whose columns both coverages hold; the caller takes it
+/// back to recover `lowered`.
 struct link_bound {
   template <class Arch>
   void operator()(Arch, const link_side& queries, std::size_t n_queries, const link_side& rows, std::size_t n_blocks,
                   std::size_t words, const word_plan& plan, const std::uint16_t* counts, const std::uint16_t* skip_above,
-                  const std::uint16_t* allowance, std::uint16_t* out, std::size_t stride) const noexcept;
+                  const std::uint16_t* allowance, std::uint64_t tail_sig_mask, std::uint16_t* out,
+                  std::size_t stride) const noexcept;
 };
 
 /// Picks the rows a bound does not rule out: writes the index `r` of every row with
@@ -135,13 +141,13 @@ extern template std::size_t select_rows::operator()<xsimd::avx512bw>(xsimd::avx5
 
 extern template void link_bound::operator()<scalar_arch>(scalar_arch, const link_side&, std::size_t, const link_side&, std::size_t,
                                                  std::size_t, const word_plan&, const std::uint16_t*, const std::uint16_t*, const std::uint16_t*,
-                                                 std::uint16_t*, std::size_t) const noexcept;
+                                                 std::uint64_t, std::uint16_t*, std::size_t) const noexcept;
 extern template void link_bound::operator()<xsimd::avx2>(xsimd::avx2, const link_side&, std::size_t, const link_side&, std::size_t,
                                                  std::size_t, const word_plan&, const std::uint16_t*, const std::uint16_t*, const std::uint16_t*,
-                                                 std::uint16_t*, std::size_t) const noexcept;
+                                                 std::uint64_t, std::uint16_t*, std::size_t) const noexcept;
 extern template void link_bound::operator()<xsimd::avx512bw>(xsimd::avx512bw, const link_side&, std::size_t, const link_side&, std::size_t,
                                                  std::size_t, const word_plan&, const std::uint16_t*, const std::uint16_t*, const std::uint16_t*,
-                                                 std::uint16_t*, std::size_t) const noexcept;
+                                                 std::uint64_t, std::uint16_t*, std::size_t) const noexcept;
 
 /// Calls `f(Arch{}, args...)` for the Arch of `level`. The caller has checked cpu_supports(level)
 /// (active_isa() does); kernels are noexcept, so validate inputs before dispatching.
