@@ -77,6 +77,13 @@ void add_fillers(dataset& d, std::uint64_t seed, int n_remains, int n_relatives)
     d.relatives.push_back(filler.random_profile(mtmatch::range::whole(), 30, "G" + std::to_string(i)));
 }
 
+// A dense core of 512 bits: with add_fillers' profiles, the rare control-region columns go to the tail.
+mtmatch::encode_options small_core() {
+  mtmatch::encode_options o;
+  o.dense_bits = 512;
+  return o;
+}
+
 // Crowded substitutions (each column seen a few times) among filler profiles: with a 512-bit core
 // most crowded substitutions fall in the sparse tail, whose links the kernels charge in bulk.
 dataset crowded_tail_dataset(std::uint64_t seed, int n_remains, int n_relatives) {
@@ -251,8 +258,7 @@ TEST(Match, ThresholdEqualsCompareOnCrowdedSubstitutions) {
 }
 
 TEST(Match, ThresholdEqualsCompareWhenCrowdedSubstitutionsAreInTheTail) {
-  mtmatch::encode_options small;
-  small.dense_bits = 512;
+  const mtmatch::encode_options small = small_core();
   for (std::uint64_t seed : {44, 45}) {
     const dataset d = crowded_tail_dataset(seed, 70, 120);
     const auto sides = mtmatch::encode(d.remains, d.relatives, small);
@@ -266,8 +272,7 @@ TEST(Match, ThresholdEqualsCompareWhenCrowdedSubstitutionsAreInTheTail) {
 }
 
 TEST(Match, ThresholdEqualsCompareWhenZoneEdgesAreInTheTail) {
-  mtmatch::encode_options small;
-  small.dense_bits = 512;
+  const mtmatch::encode_options small = small_core();
   for (std::uint64_t seed : {46, 47}) {
     const dataset d = zone_edge_tail_dataset(seed, 90, 150);
     const auto sides = mtmatch::encode(d.remains, d.relatives, small);
@@ -333,8 +338,7 @@ TEST(Match, ThresholdEqualsCompareWhenTailColumnsFallInMissingStretches) {
   }
   ASSERT_GE(used.size(), 10U);
   add_fillers(d, 49, 40, 80);
-  mtmatch::encode_options small;
-  small.dense_bits = 512;
+  const mtmatch::encode_options small = small_core();
   const auto sides = mtmatch::encode(d.remains, d.relatives, small);
   const auto& dict = *sides.dictionary;
   ASSERT_LT(*dict.find(extra), dict.dense_columns());  // counted by the kernel
