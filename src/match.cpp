@@ -433,7 +433,10 @@ class engine {
   void build_pairs();
   void build_items();
   void run_item(const work_item& item, item_output& out) const;
-  int settle(const std::uint64_t* qa, const pair_view& pv, std::vector<diff_column>& scratch, bool& used_reference) const;
+  // compare()'s count for the pair; once the count passes `stop_above`, any count above it (a
+  // lower bound: the rest is not looked at).
+  int settle(const std::uint64_t* qa, const pair_view& pv, int stop_above, std::vector<diff_column>& scratch,
+             bool& used_reference) const;
   [[nodiscard]] bool covered(const pair_view& pv, std::uint32_t id) const noexcept {
     if (!dict_.class_covers(pv.cp->ca, id) || !dict_.class_covers(pv.cp->cb, id)) return false;
     if (!pv.ragged) return true;
@@ -667,7 +670,7 @@ void engine::build_items() {
 // event, unless a heteroplasmy pattern-matches or an indel is an ignored length variant. Anything
 // else (two sites in one window, interacting indels, deletions cut by a coverage edge) is rare
 // enough to hand to compare() itself.
-int engine::settle(const std::uint64_t* qa, const pair_view& pv, std::vector<diff_column>& diffs,
+int engine::settle(const std::uint64_t* qa, const pair_view& pv, int stop_above, std::vector<diff_column>& diffs,
                    bool& used_reference) const {
   const class_pair& cp = *pv.cp;
   const std::uint32_t ha = pv.ha;
@@ -735,6 +738,15 @@ int engine::settle(const std::uint64_t* qa, const pair_view& pv, std::vector<dif
 
   const bool pattern = opt_.policy.pattern_match_heteroplasmy;
   const bool ignore_length = opt_.policy.ignore_length_variants;
+  // Clusters for count_window (a memo lookup, on a miss compare() itself: microseconds) come last,
+  // so a pair whose cheap clusters already pass stop_above never gets there (most settled pairs end
+  // above the threshold). Every cluster's count is >= 0.
+  struct general_cluster {
+    std::size_t s, e;
+    std::int32_t lo, hi;
+  };
+  thread_local std::vector<general_cluster> generals;
+  generals.clear();
   for (std::size_t s = 0; s < diffs.size();) {
     std::int32_t reach = brief_[diffs[s].id].window_last;
     std::size_t e = s + 1;
@@ -766,8 +778,12 @@ int engine::settle(const std::uint64_t* qa, const pair_view& pv, std::vector<dif
         ++count;  // two bases at one position: one substitution, unless the heteroplasmy pattern-matches
       }
     }
-    if (general) count += count_window(lo, reach, qa, ta, base, tb, pv, std::span<const diff_column>(diffs.data() + s, e - s));
+    if (general) generals.push_back({s, e, lo, reach});
     s = e;
+  }
+  for (const general_cluster& g : generals) {
+    if (count > stop_above) break;
+    count += count_window(g.lo, g.hi, qa, ta, base, tb, pv, std::span<const diff_column>(diffs.data() + g.s, g.e - g.s));
   }
   return count;
 }
@@ -1409,8 +1425,9 @@ void engine::run_item(const work_item& item, item_output& out) const {
           if (!zoned.exact) {
             bool used_reference = false;
             ++out.settled;
-            d = settle(qa, pv, scratch, used_reference);
+            d = settle(qa, pv, keep_at_most, scratch, used_reference);
             out.reference_calls += used_reference ? 1 : 0;
+            if (d > keep_at_most) continue;  // (a count above it may stand for a larger one)
           }
           if (d > k) continue;
           if (opt_.counts_only) {
