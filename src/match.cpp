@@ -120,25 +120,32 @@ struct pair_view {
   std::uint32_t hb = 0;
 };
 
-// The common ranges of ragged pairs, remembered for the last pair of coverages (a ragged remains
-// meets a class's clean rows one after the other). One per worker.
+// The common ranges of ragged pairs, remembered per pair of coverages in a small direct-mapped
+// cache (a query meets the same few hundred coverages of a tile's ragged rows again and again; a
+// remembered range is reused in place). One per worker; pv.common points into it until the next
+// resolve().
 class ragged_commons {
  public:
   void resolve(const profile_store& a, const profile_store& b, pair_view& pv) {
-    const std::pair<std::uint32_t, std::uint32_t> key{a.coverage_index(pv.ha), b.coverage_index(pv.hb)};
-    if (key != key_) {
-      key_ = key;
-      a.coverage(pv.ha).intersect(b.coverage(pv.hb), common_);
-      length_ = common_.length() - (common_.contains(3107) ? 1 : 0);
+    const std::uint64_t key = std::uint64_t{a.coverage_index(pv.ha)} << 32 | b.coverage_index(pv.hb);
+    slot& s = slots_[(key * 0x9E3779B97F4A7C15ULL) >> (64 - slot_bits)];
+    if (s.key != key) {
+      s.key = key;
+      a.coverage(pv.ha).intersect(b.coverage(pv.hb), s.common);
+      s.length = s.common.length() - (s.common.contains(3107) ? 1 : 0);
     }
-    pv.common = &common_;
-    pv.compared_length = length_;
+    pv.common = &s.common;
+    pv.compared_length = s.length;
   }
 
  private:
-  std::pair<std::uint32_t, std::uint32_t> key_{0xFFFFFFFFU, 0xFFFFFFFFU};
-  range common_;
-  std::int32_t length_ = 0;
+  static constexpr unsigned slot_bits = 9;
+  struct slot {
+    std::uint64_t key = ~std::uint64_t{0};
+    range common;
+    std::int32_t length = 0;
+  };
+  std::vector<slot> slots_ = std::vector<slot>(std::size_t{1} << slot_bits);
 };
 
 struct pair_record {
