@@ -416,6 +416,7 @@ class engine {
     }
     missing_a_ = std::make_unique<missing_masks>(a_, words_);
     missing_b_ = std::make_unique<missing_masks>(b_, words_);
+    build_excess_lists();
     build_pairs();
     build_items();
     chains_a_ = detail::chain_masks(dict_, a_);
@@ -536,6 +537,23 @@ class engine {
   // The relatives' array is padded to whole blocks of rows.
   std::vector<std::uint64_t> tail_sig_a_;
   std::vector<std::uint64_t> tail_sig_b_;
+  // Columns with excess slack (column_info::slack - 1 > 0 under the policy: heteroplasmies, mostly)
+  // and, per such column, the core columns whose windows meet its own (not itself) as (word, mask);
+  // per haplotype of each side, its columns with excess slack (for pair_excess).
+  struct excess_lists {
+    std::vector<std::uint32_t> begin{0};
+    std::vector<std::uint32_t> ids;
+    [[nodiscard]] std::span<const std::uint32_t> of(std::uint32_t h) const noexcept {
+      return {ids.data() + begin[h], ids.data() + begin[h + 1]};
+    }
+  };
+  std::vector<std::uint8_t> column_excess_;
+  std::vector<std::uint32_t> meets_begin_;  // per column, into meets_ (empty for columns without excess slack)
+  std::vector<std::pair<std::uint32_t, std::uint64_t>> meets_;
+  excess_lists excess_a_;
+  excess_lists excess_b_;
+  void build_excess_lists();
+  int pair_excess(const std::uint64_t* qa, std::uint32_t ha, std::uint32_t hb) const;
   [[nodiscard]] bool firm_outside_zones(std::uint32_t id) const noexcept {
     return brief_[id].firm != 0 && zones_->zone_of(id) >= detail::zone_table::edge;
   }
@@ -577,6 +595,91 @@ std::vector<std::uint16_t> classes_of(const profile_store& s) {
   std::vector<std::uint16_t> out;
   for (std::uint32_t h = 0; h < s.haplotypes(); h = s.class_end(s.coverage_class(h))) out.push_back(s.coverage_class(h));
   return out;
+}
+
+void engine::build_excess_lists() {
+  const bool counting_length = !opt_.policy.ignore_length_variants;
+  column_excess_.assign(dict_.size(), 0);
+  for (std::uint32_t id = 0; id < dict_.size(); ++id) {
+    const column_info& c = dict_.column(id);
+    const int slack = counting_length ? c.slack_counted : c.slack;
+    if (slack <= 1) continue;
+    column_excess_[id] = static_cast<std::uint8_t>(slack - 1);
+  }
+  std::vector<std::uint32_t> by_window(dict_.dense_columns());
+  std::iota(by_window.begin(), by_window.end(), 0U);
+  std::sort(by_window.begin(), by_window.end(), [&](std::uint32_t x, std::uint32_t y) { return brief_[x].window_first < brief_[y].window_first; });
+  std::int32_t widest = 0;
+  for (std::uint32_t id : by_window) widest = std::max(widest, brief_[id].window_last - brief_[id].window_first);
+  meets_begin_.assign(1, 0);
+  meets_.clear();
+  for (std::uint32_t c = 0; c < dict_.size(); ++c) {
+    if (column_excess_[c] == 0) {
+      meets_begin_.push_back(static_cast<std::uint32_t>(meets_.size()));
+      continue;
+    }
+    const auto first = static_cast<std::ptrdiff_t>(meets_.size());
+    auto it = std::lower_bound(by_window.begin(), by_window.end(), brief_[c].window_first - widest,
+                               [&](std::uint32_t id, std::int32_t at) { return brief_[id].window_first < at; });
+    for (; it != by_window.end() && brief_[*it].window_first <= brief_[c].window_last; ++it) {
+      if (*it == c || brief_[*it].window_last < brief_[c].window_first) continue;
+      const std::uint32_t w = *it / 64;
+      const std::uint64_t bit = std::uint64_t{1} << (*it % 64);
+      auto at = std::find_if(meets_.begin() + first, meets_.end(), [&](const auto& e) { return e.first == w; });
+      if (at == meets_.end()) meets_.push_back({w, bit});
+      else at->second |= bit;
+    }
+    meets_begin_.push_back(static_cast<std::uint32_t>(meets_.size()));
+  }
+  std::vector<std::uint64_t> row(words_);
+  for (const auto& [store, out] : {std::pair{&a_, &excess_a_}, std::pair{&b_, &excess_b_}}) {
+    out->begin.assign(1, 0);
+    out->ids.clear();
+    for (std::uint32_t h = 0; h < store->haplotypes(); ++h) {
+      if (store->slack(h, counting_length) != 0) {
+        store->copy_row(h, row.data());
+        for (std::size_t w = 0; w < words_; ++w)
+          for (std::uint64_t bits = row[w]; bits != 0; bits &= bits - 1) {
+            const auto id = static_cast<std::uint32_t>(w * 64 + static_cast<std::size_t>(std::countr_zero(bits)));
+            if (id < dict_.dense_columns() && column_excess_[id] != 0) out->ids.push_back(id);
+          }
+        for (std::uint32_t id : store->tail(h))
+          if (column_excess_[id] != 0) out->ids.push_back(id);
+      }
+      out->begin.push_back(static_cast<std::uint32_t>(out->ids.size()));
+    }
+  }
+}
+
+// The excess slack of a pair that can take anything off its count. A column with excess slack lowers
+// compare()'s count below the pair's differing firm columns only where it differs itself and
+// another differing column's window meets its own (a heteroplasmy pattern-matching a firm column of
+// its site, a variant read into a length variant beside it): compare() counts the two profiles'
+// sequences, which a variant both have does not tell apart, and a differing one alone in its window
+// counts as itself, which the firm count leaves out. Columns are taken as differing where one of the
+// two has them, whatever the coverages (more columns, never less slack).
+int engine::pair_excess(const std::uint64_t* qa, std::uint32_t ha, std::uint32_t hb) const {
+  const std::uint64_t* rb = b_.blocks() + (std::size_t{hb} / block_rows * words_) * block_rows + hb % block_rows;
+  const auto ta = a_.tail(ha);
+  const auto tb = b_.tail(hb);
+  auto differs = [&](std::uint32_t id) {
+    if (id < dict_.dense_columns()) return (((qa[id / 64] ^ rb[std::size_t{id / 64} * block_rows]) >> (id % 64)) & 1U) != 0;
+    return std::binary_search(ta.begin(), ta.end(), id) != std::binary_search(tb.begin(), tb.end(), id);
+  };
+  int excess = 0;
+  for (const auto ids : {excess_a_.of(ha), excess_b_.of(hb)})
+    for (std::uint32_t c : ids) {
+      if (!differs(c)) continue;
+      bool met = false;
+      for (std::uint32_t i = meets_begin_[c]; i < meets_begin_[c + 1] && !met; ++i)
+        met = ((qa[meets_[i].first] ^ rb[std::size_t{meets_[i].first} * block_rows]) & meets_[i].second) != 0;
+      for (const auto tail : {ta, tb})
+        for (std::uint32_t t : tail)
+          met = met || (t != c && brief_[t].window_first <= brief_[c].window_last &&
+                        brief_[c].window_first <= brief_[t].window_last && differs(t));
+      excess += met ? column_excess_[c] : 0;
+    }
+  return excess;
 }
 
 void engine::build_pairs() {
@@ -1415,6 +1518,12 @@ void engine::run_item(const work_item& item, item_output& out) const {
           // (each is one event, short of the shifted readings the lowered count allows for).
           const int firm_tail = lowered > 0 && (!a_.tail(ha).empty() || !b_.tail(r).empty()) ? firm_tail_differences(pv) : 0;
           if (lowered + firm_tail > limit[g] + slack_b[r]) continue;
+          // The same with the excess slack that can apply to this pair, where the two have any.
+          int excess_slack = a_.slack(ha, counting_length) + slack_b[r];
+          if (excess_slack > 0 && lowered > 0) {
+            excess_slack = pair_excess(qa, ha, r);
+            if (lowered + firm_tail > limit[g] - a_.slack(ha, counting_length) + excess_slack) continue;
+          }
           // Still above it: the links counted exactly (the kernel's tail test can err high), then
           // the crowded windows themselves — after the tail test, which is cheaper.
           if (excess > 0 && (chain_links(qa, ha, r, cp, cp.substitution_mask.data()) - 1 < excess ||
@@ -1423,8 +1532,7 @@ void engine::run_item(const work_item& item, item_output& out) const {
           ++out.candidates;
           // settle only what may be kept: at most k, and in top-k mode within the list's bound
           const int keep_at_most = std::min(k, limit[g] - a_.slack(ha, counting_length));
-          const zone_outcome zoned = zone_count(qa, pv, kernel_count, links, firm_tail, a_.slack(ha, counting_length) + slack_b[r],
-                                                keep_at_most, commons, *zone_rows);
+          const zone_outcome zoned = zone_count(qa, pv, kernel_count, links, firm_tail, excess_slack, keep_at_most, commons, *zone_rows);
           int d = zoned.count;
           if (!zoned.exact && d > keep_at_most) continue;
           if (pv.common == nullptr) commons.resolve(a_, b_, pv);
