@@ -1386,6 +1386,10 @@ void engine::run_item(const work_item& item, item_output& out) const {
   const std::uint32_t ragged_queries = std::clamp(a_.class_ragged_begin(cp.ca), item.q_begin, item.q_end);
   std::vector<std::uint64_t> query_missing(group * words_);
   const detail::word_plan plan = cp.plan();
+  // For a group of ragged remains, the plan's words where one of them has a missing stretch (the
+  // count of a relative's variants there reads only those: a stretch spans a few words).
+  std::vector<std::uint32_t> missing_words;
+  std::vector<std::uint64_t> missing_word_masks;
 
   for (std::uint32_t q0 = item.q_begin, nq = 0; q0 < item.q_end; q0 += nq) {
     const bool ragged_group = q0 >= ragged_queries;
@@ -1471,8 +1475,20 @@ void engine::run_item(const work_item& item, item_output& out) const {
       }
       if (ragged_group) {
         // A relative's variants in a remains' missing stretches are no difference either.
+        missing_words.clear();
+        missing_word_masks.clear();
+        auto take = [&](std::uint32_t w, std::uint64_t mask) {
+          std::uint64_t any = 0;
+          for (std::size_t g = 0; g < nq; ++g) any |= query_missing[g * words_ + w];
+          if ((any & mask) == 0) return;
+          missing_words.push_back(w);
+          missing_word_masks.push_back(mask);
+        };
+        for (std::size_t i = 0; i < plan.n_full; ++i) take(plan.full[i], ~std::uint64_t{0});
+        for (std::size_t i = 0; i < plan.n_edge; ++i) take(plan.edge[i], plan.edge_mask[i]);
+        const detail::word_plan missing_plan{nullptr, 0, missing_words.data(), missing_word_masks.data(), missing_words.size()};
         detail::dispatch(level_, detail::count_shared_tile{}, query_missing.data(), nq, words_, b_.blocks() + block_offset,
-                         block_hi - block_lo, plan, bounded.data(), stride);
+                         block_hi - block_lo, missing_plan, bounded.data(), stride);
         for (std::size_t i = 0; i < nq * stride; ++i) counts[i] = static_cast<std::uint16_t>(counts[i] - bounded[i]);
       }
       // A shifted reading saves at most links - 1 events (detail/shift_chains.hpp): rows are selected
