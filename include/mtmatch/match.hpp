@@ -13,7 +13,12 @@
 /// one of the two has, as far as hashed per-haplotype signatures tell them apart), is a lower bound
 /// of compare()'s count; a SIMD pass
 /// (detail::select_rows) keeps the pairs whose bound is within the threshold, so a pair that exceeds
-/// it is skipped with no false negative and without a branch.
+/// it is skipped with no false negative and without a branch. A kept pair's bound is then taken
+/// again with only the slack it can use: a column with slack lowers compare()'s count below the
+/// differing firm columns only where it differs itself and another differing column's window meets
+/// its own (a heteroplasmy that pattern-matches a firm column of its site, a variant read into a
+/// length variant beside it); a heteroplasmy both profiles have, or one whose window no other
+/// differing column's window meets, takes nothing off (engine::pair_excess in src/match.cpp).
 /// Surviving pairs get compare()'s exact count. Most get it without aligning anything: outside a few
 /// *zones* around the length-variable stretches, a differing firm column (no slack) is one event
 /// unless a shifted reading applies, a differing column with slack alone in its window counts as
@@ -23,14 +28,16 @@
 /// lazily by compare() (src/detail/zone_table.hpp). The rest are settled per site from their
 /// differing bits (and, for clusters of variants that share a window — indels, two alleles of a
 /// site, three or more substitutions — by compare() itself on the cut-down profiles, remembered for
-/// the run), unless a second bound already exceeds the threshold: the zones' table counts where no
+/// the run; the clusters that need compare() last, and none once the count passes what may be
+/// kept), unless a second bound already exceeds the threshold: the zones' table counts where no
 /// differing column reaches into them from outside, plus the firm columns elsewhere (core and tail)
 /// and one per site of plain second alleles, less the slack and the shift bound (taken first from the
 /// core words alone, which stops most pairs above the threshold). Identical haplotypes are compared once and expanded
 /// afterwards, or not at all (match_options::group_identical). For threshold queries the fast search
 /// also skips, before the kernel, relatives whose variant count differs by more than the bound
-/// allows (count filter). Not built: the prefix filter (Mann et al., PVLDB 2016) — on realistic data
-/// the kernel is a few per cent of the time; the pairs near the threshold are the rest.
+/// allows (count filter). Not built: the prefix filter (Mann et al., PVLDB 2016) — on realistic
+/// control-region data the kernels are about a quarter of the run at national scale; the per-pair
+/// work on the pairs near the threshold is the rest.
 ///
 /// What the bound rests on. compare() aligns windows around the differing variants and may need
 /// fewer events than there are differing sites. The slack covers the cases that happen: a

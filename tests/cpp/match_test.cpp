@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <string>
 #include <tuple>
@@ -143,6 +144,38 @@ dataset rare_allele_pairs_dataset(std::uint64_t seed, int n_remains, int n_relat
       if ((i + background) % 3 != 0 && roll < 7) pr.variants.push_back(engine_fixtures::substitution(sites[i], alleles[i][0]));
       else if (roll >= 7) pr.variants.push_back(engine_fixtures::substitution(sites[i], alleles[i][roll == 9 ? 2 : 1]));
     }
+    pr.variants = mtmatch::canonicalize(pr.coverage, pr.variants);
+    return pr;
+  };
+  dataset d;
+  for (int i = 0; i < n_remains; ++i) d.remains.push_back(draw("R" + std::to_string(i)));
+  for (int i = 0; i < n_relatives; ++i) d.relatives.push_back(draw("Q" + std::to_string(i)));
+  return d;
+}
+
+// Heteroplasmies at sites far apart, on shared backgrounds: at each site a profile has nothing, the
+// site's substitution (a firm column) or a heteroplasmy of that base and the rCRS one, so pairs meet
+// with a heteroplasmy against the substitution (pattern-matched: no difference, where the kernel
+// counts the firm column), against nothing, or on both sides; plus a few substitutions elsewhere so
+// that counts spread around the thresholds.
+dataset heteroplasmy_pairs_dataset(std::uint64_t seed, int n_remains, int n_relatives) {
+  std::mt19937_64 rng(seed);
+  const std::vector<std::int32_t> sites = {1811, 3594, 5178, 7256, 9540, 11914, 13263, 14783};
+  const std::vector<std::int32_t> others = {2352, 4883, 6392, 8701, 10400, 12705, 15301, 16223};
+  auto draw = [&](const std::string& id) {
+    profile pr;
+    pr.id = id;
+    pr.coverage = mtmatch::range::whole();
+    for (std::int32_t p : sites) {
+      const char ref = mtmatch::rcrs()[p];
+      const char alt = ref == 'A' ? 'G' : ref == 'G' ? 'A' : ref == 'C' ? 'T' : 'C';  // a transition
+      const char both = (ref == 'A' || ref == 'G') ? 'R' : 'Y';
+      const auto roll = rng() % 6;
+      if (roll < 2) pr.variants.push_back(engine_fixtures::substitution(p, alt));
+      else if (roll == 2) pr.variants.push_back(engine_fixtures::substitution(p, both));
+    }
+    for (std::int32_t p : others)
+      if (rng() % 5 == 0) pr.variants.push_back(engine_fixtures::substitution(p, mtmatch::rcrs()[p] == 'A' ? 'G' : 'A'));
     pr.variants = mtmatch::canonicalize(pr.coverage, pr.variants);
     return pr;
   };
@@ -354,6 +387,32 @@ TEST(Match, ThresholdEqualsCompareWhenRareAllelesOfASiteMeet) {
     minor += sides.dictionary->column(id).is(mtmatch::column_minor_allele) ? 1 : 0;
   ASSERT_GE(minor, 15U);  // both rare alleles of most sites
   check_threshold_everywhere(d, {}, {1, 2, 3}, "rare alleles");
+}
+
+// The slack a pair can use (engine::pair_excess): a heteroplasmy takes an event off only where it
+// differs and another differing column's window meets its own.
+TEST(Match, ThresholdEqualsCompareWhenHeteroplasmiesMeetSubstitutions) {
+  const dataset d = heteroplasmy_pairs_dataset(52, 60, 120);
+  const auto sides = mtmatch::encode(d.remains, d.relatives);
+  std::size_t heteroplasmies = 0;
+  for (std::uint32_t id = 0; id < sides.dictionary->dense_columns(); ++id)
+    heteroplasmies += sides.dictionary->column(id).is(mtmatch::column_heteroplasmy) ? 1 : 0;
+  ASSERT_EQ(heteroplasmies, 8U);
+  // pairs whose count is below their differing firm columns (a heteroplasmy against a site's substitution)
+  std::size_t pattern_matched = 0;
+  for (const auto& a : d.remains)
+    for (const auto& b : d.relatives) {
+      std::vector<mtmatch::variant> firm_a, firm_b, firm_only;
+      for (const auto& v : a.variants) if (v.bases.find_first_of("RY") == std::string::npos) firm_a.push_back(v);
+      for (const auto& v : b.variants) if (v.bases.find_first_of("RY") == std::string::npos) firm_b.push_back(v);
+      std::set_symmetric_difference(firm_a.begin(), firm_a.end(), firm_b.begin(), firm_b.end(), std::back_inserter(firm_only));
+      pattern_matched += mtmatch::compare(a, b).differences < static_cast<int>(firm_only.size()) ? 1 : 0;
+    }
+  ASSERT_GE(pattern_matched, 500U);
+  mtmatch::compare_policy strict;
+  strict.pattern_match_heteroplasmy = false;
+  check_threshold_everywhere(d, {}, {1, 2, 3}, "heteroplasmies");
+  check_threshold_everywhere(d, strict, {1, 2}, "heteroplasmies, no pattern matching");
 }
 
 TEST(Match, OtherPoliciesEqualCompare) {
