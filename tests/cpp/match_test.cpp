@@ -26,6 +26,15 @@ struct dataset {
   std::vector<profile> relatives;
 };
 
+// n_remains profiles draw("R0"), draw("R1") … and n_relatives draw("Q0") ….
+template <class Draw>
+dataset drawn(Draw&& draw, int n_remains, int n_relatives) {
+  dataset d;
+  for (int i = 0; i < n_remains; ++i) d.remains.push_back(draw("R" + std::to_string(i)));
+  for (int i = 0; i < n_relatives; ++i) d.relatives.push_back(draw("Q" + std::to_string(i)));
+  return d;
+}
+
 // Families of random profiles at mixed ranges: many close pairs, exact duplicates, triallelic
 // sites, heteroplasmies, indels in and out of repeats.
 dataset random_dataset(std::uint64_t seed, int n_remains, int n_relatives) {
@@ -34,14 +43,12 @@ dataset random_dataset(std::uint64_t seed, int n_remains, int n_relatives) {
   std::vector<profile> bases;
   for (int i = 0; i < 30; ++i)
     bases.push_back(gen.random_profile(ranges[gen.rng()() % ranges.size()], 3 + static_cast<int>(gen.rng()() % 25), "B" + std::to_string(i)));
-  dataset d;
   auto draw = [&](const std::string& id) {
     const profile& b = bases[gen.rng()() % bases.size()];
     const auto& cov = gen.rng()() % 3 == 0 ? ranges[gen.rng()() % ranges.size()] : b.coverage;
     return gen.mutate(b, static_cast<int>(gen.rng()() % 5), cov, id);
   };
-  for (int i = 0; i < n_remains; ++i) d.remains.push_back(draw("R" + std::to_string(i)));
-  for (int i = 0; i < n_relatives; ++i) d.relatives.push_back(draw("Q" + std::to_string(i)));
+  dataset d = drawn(draw, n_remains, n_relatives);
   d.relatives.push_back(d.remains.front());  // an exact duplicate across the sides
   d.remains.push_back(d.remains.back());     // and within a side
   return d;
@@ -50,10 +57,7 @@ dataset random_dataset(std::uint64_t seed, int n_remains, int n_relatives) {
 // n_remains and n_relatives individuals of a generator (phylo_profiles, crowded_profiles).
 template <class Generator>
 dataset individuals(Generator gen, int n_remains, int n_relatives) {
-  dataset d;
-  for (int i = 0; i < n_remains; ++i) d.remains.push_back(gen.individual("R" + std::to_string(i)));
-  for (int i = 0; i < n_relatives; ++i) d.relatives.push_back(gen.individual("Q" + std::to_string(i)));
-  return d;
+  return drawn([&](const std::string& id) { return gen.individual(id); }, n_remains, n_relatives);
 }
 
 dataset realistic_dataset(std::uint64_t seed, int n_remains, int n_relatives) {
@@ -147,10 +151,7 @@ dataset rare_allele_pairs_dataset(std::uint64_t seed, int n_remains, int n_relat
     pr.variants = mtmatch::canonicalize(pr.coverage, pr.variants);
     return pr;
   };
-  dataset d;
-  for (int i = 0; i < n_remains; ++i) d.remains.push_back(draw("R" + std::to_string(i)));
-  for (int i = 0; i < n_relatives; ++i) d.relatives.push_back(draw("Q" + std::to_string(i)));
-  return d;
+  return drawn(draw, n_remains, n_relatives);
 }
 
 // Heteroplasmies at sites far apart, on shared backgrounds: at each site a profile has nothing, the
@@ -179,10 +180,7 @@ dataset heteroplasmy_pairs_dataset(std::uint64_t seed, int n_remains, int n_rela
     pr.variants = mtmatch::canonicalize(pr.coverage, pr.variants);
     return pr;
   };
-  dataset d;
-  for (int i = 0; i < n_remains; ++i) d.remains.push_back(draw("R" + std::to_string(i)));
-  for (int i = 0; i < n_relatives; ++i) d.relatives.push_back(draw("Q" + std::to_string(i)));
-  return d;
+  return drawn(draw, n_remains, n_relatives);
 }
 
 struct row {
