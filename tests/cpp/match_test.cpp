@@ -377,13 +377,17 @@ TEST(Match, ThresholdEqualsCompareWhenTailColumnsFallInMissingStretches) {
   check_threshold_everywhere(d, {}, {1, 2}, "tail columns in missing stretches", small);
 }
 
+// Core columns of the dataset's dictionary with a flag.
+std::size_t core_columns_with(const dataset& d, mtmatch::column_flag flag) {
+  const auto sides = mtmatch::encode(d.remains, d.relatives);
+  std::size_t n = 0;
+  for (std::uint32_t id = 0; id < sides.dictionary->dense_columns(); ++id) n += sides.dictionary->column(id).is(flag) ? 1 : 0;
+  return n;
+}
+
 TEST(Match, ThresholdEqualsCompareWhenRareAllelesOfASiteMeet) {
   const dataset d = rare_allele_pairs_dataset(48, 60, 100);
-  const auto sides = mtmatch::encode(d.remains, d.relatives);
-  std::size_t minor = 0;
-  for (std::uint32_t id = 0; id < sides.dictionary->dense_columns(); ++id)
-    minor += sides.dictionary->column(id).is(mtmatch::column_minor_allele) ? 1 : 0;
-  ASSERT_GE(minor, 15U);  // both rare alleles of most sites
+  ASSERT_GE(core_columns_with(d, mtmatch::column_minor_allele), 15U);  // both rare alleles of most sites
   check_threshold_everywhere(d, {}, {1, 2, 3}, "rare alleles");
 }
 
@@ -391,11 +395,7 @@ TEST(Match, ThresholdEqualsCompareWhenRareAllelesOfASiteMeet) {
 // differs and another differing column's window meets its own.
 TEST(Match, ThresholdEqualsCompareWhenHeteroplasmiesMeetSubstitutions) {
   const dataset d = heteroplasmy_pairs_dataset(52, 60, 120);
-  const auto sides = mtmatch::encode(d.remains, d.relatives);
-  std::size_t heteroplasmies = 0;
-  for (std::uint32_t id = 0; id < sides.dictionary->dense_columns(); ++id)
-    heteroplasmies += sides.dictionary->column(id).is(mtmatch::column_heteroplasmy) ? 1 : 0;
-  ASSERT_EQ(heteroplasmies, 8U);
+  ASSERT_EQ(core_columns_with(d, mtmatch::column_heteroplasmy), 8U);
   // pairs whose count is below their differing firm columns (a heteroplasmy against a site's substitution)
   std::size_t pattern_matched = 0;
   for (const auto& a : d.remains)
