@@ -155,6 +155,18 @@ struct pair_record {
   std::uint16_t d;
 };
 
+// A pair a work item found, as the item keeps it until the run's end: its rows as offsets from the
+// item's first rows (an item spans < 65536 rows of each side), so that a record takes 8 bytes. A
+// national threshold run keeps hundreds of millions of them, and on a virtual machine the first
+// touch of fresh memory costs more than the writes.
+struct found_pair {
+  std::uint16_t a;       // remains row - work_item::q_begin
+  std::uint16_t b;       // relatives row - work_item::r_begin
+  std::uint16_t d;
+  std::uint16_t length;  // compared length (<= the rCRS length)
+};
+static_assert(sizeof(found_pair) == 8);
+
 // One profile pair of a result, before it goes into the columns.
 struct row {
   std::uint32_t a, b;
@@ -220,10 +232,13 @@ struct work_item {
   std::uint32_t pair;
   std::uint32_t q_begin, q_end;
   std::uint32_t r_begin, r_end;
+  [[nodiscard]] pair_record record(const found_pair& p) const noexcept {
+    return {q_begin + p.a, r_begin + p.b, p.length, p.d};
+  }
 };
 
 struct item_output {
-  std::vector<pair_record> pairs;
+  std::vector<found_pair> pairs;
   std::vector<std::vector<top_entry>> top;  // per query row of the item
   std::vector<std::uint32_t> counts;        // per query row × (k+1)
   std::uint64_t kernel_pairs = 0;
@@ -760,6 +775,7 @@ void engine::build_items() {
   // tables. Many remains per item, so that a tile, once loaded, serves a thousand of them (with 64,
   // reloading the tiles cost ~10 % of a national run).
   const std::size_t row_bytes = 3 * words_ * sizeof(std::uint64_t) + sizeof(std::uint16_t) + 2 * sizeof(std::uint64_t);
+  // (found_pair keeps rows as 16-bit offsets into the item: tiles stay far below 65536 rows)
   const std::size_t tile_rows = std::max<std::size_t>(64, (std::size_t{512} * 1024 / row_bytes) / 8 * 8);
   const std::uint32_t query_rows = 1024;
   for (std::uint32_t p = 0; p < pairs_.size(); ++p) {
@@ -1360,6 +1376,11 @@ void engine::run_item(const work_item& item, item_output& out) const {
   const std::size_t n_q = item.q_end - item.q_begin;
   if (top) out.top.assign(n_q, {});
   if (opt_.counts_only) out.counts.assign(n_q * static_cast<std::size_t>(k + 1), 0);
+  // The pairs found, gathered in a buffer the thread keeps (its memory touched once), then copied
+  // to the item's output at its exact size: growing each item's own vector touched twice the
+  // memory, fresh, and moved it on the way.
+  thread_local std::vector<found_pair> found;
+  found.clear();
 
   const bool counting_length = !opt_.policy.ignore_length_variants;
   const std::uint8_t* slack_b = b_.slacks(counting_length);
@@ -1588,12 +1609,14 @@ void engine::run_item(const work_item& item, item_output& out) const {
               }
             }
           } else {
-            out.pairs.push_back({ha, r, pv.compared_length, static_cast<std::uint16_t>(d)});
+            found.push_back({static_cast<std::uint16_t>(ha - item.q_begin), static_cast<std::uint16_t>(r - item.r_begin),
+                             static_cast<std::uint16_t>(d), static_cast<std::uint16_t>(pv.compared_length)});
           }
         }
       }
     }
   }
+  if (!found.empty()) out.pairs.assign(found.begin(), found.end());
 }
 
 // The top_k profiles of one remains haplotype under rank_key: every relatives haplotype with at most
@@ -1730,12 +1753,12 @@ void engine::collect(match_result& result, std::vector<item_output>& outputs) co
     task_begin.push_back(by_query.size());
     const std::size_t tasks = task_begin.size() - 1;
     auto for_items = [&](std::size_t t, auto&& f) {
-      for (std::size_t i = task_begin[t]; i < task_begin[t + 1]; ++i) f(outputs[by_query[i]]);
+      for (std::size_t i = task_begin[t]; i < task_begin[t + 1]; ++i) f(items_[by_query[i]], outputs[by_query[i]]);
     };
     std::vector<std::size_t> start(a_.haplotypes() + 1, 0);
     parallel(tasks, [&](std::size_t t) {
-      for_items(t, [&](const item_output& o) {
-        for (const auto& p : o.pairs) ++start[p.a + 1];
+      for_items(t, [&](const work_item& item, const item_output& o) {
+        for (const found_pair& p : o.pairs) ++start[item.q_begin + p.a + 1];
       });
     });
     for (std::size_t i = 0; i < a_.haplotypes(); ++i) start[i + 1] += start[i];
@@ -1754,8 +1777,9 @@ void engine::collect(match_result& result, std::vector<item_output>& outputs) co
     std::vector<std::size_t> fill(start.begin(), start.end() - 1);
     std::vector<std::uint64_t> profile_pairs(tasks, 0);
     parallel(tasks, [&](std::size_t t) {
-      for_items(t, [&](item_output& o) {
-        for (const auto& p : o.pairs) {
+      for_items(t, [&](const work_item& item, item_output& o) {
+        for (const found_pair& f : o.pairs) {
+          const pair_record p = item.record(f);
           const std::size_t i = fill[p.a]++;
           result.remains[i] = p.a;
           result.relative[i] = p.b;
@@ -1764,7 +1788,7 @@ void engine::collect(match_result& result, std::vector<item_output>& outputs) co
           result.verdicts[i] = verdict_of(p.d, p.length);
           profile_pairs[t] += std::uint64_t{a_.members(p.a).size()} * b_.members(p.b).size();
         }
-        std::vector<pair_record>().swap(o.pairs);
+        std::vector<found_pair>().swap(o.pairs);
       });
     });
     result.profile_pairs = std::accumulate(profile_pairs.begin(), profile_pairs.end(), std::uint64_t{0});
@@ -1790,8 +1814,11 @@ void engine::collect(match_result& result, std::vector<item_output>& outputs) co
     return;
   } else {
     rows = expand_rows(a_, b_, [&](auto&& f) {
-      for (const auto& o : outputs)
-        for (const auto& p : o.pairs) f(p, verdict_of(p.d, p.length));
+      for (std::size_t i = 0; i < items_.size(); ++i)
+        for (const found_pair& p : outputs[i].pairs) {
+          const pair_record full = items_[i].record(p);
+          f(full, verdict_of(full.d, full.length));
+        }
     });
   }
   fill_columns(result, rows);
