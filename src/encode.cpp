@@ -301,6 +301,11 @@ void variant_dictionary::finish() {
     int s = 0;
     if (c.is(column_heteroplasmy)) s = 2;
     else if (c.is(column_minor_allele)) s = 1;
+    // An insertion with IUPAC bases pattern-matches what it is aligned against, as a heteroplasmy
+    // does: 127d 129.1Y against 127C 128T (the same swap of two bases) is four columns and no event.
+    if (c.value.kind == variant_kind::insertion &&
+        std::any_of(c.value.bases.begin(), c.value.bases.end(), [](char b) { return iupac::is_ambiguous(b); }))
+      s = std::max(s, 2);
     // compare() aligns a differing indel together with the differences around it and may need
     // fewer events for the lot (an insertion and a deletion against one substitution): one unit
     // per indel that is not always ignored; and a substitution next to a C-tract can be read as

@@ -1296,8 +1296,12 @@ engine::zone_outcome engine::zone_count(const std::uint64_t* qa, pair_view& pv, 
   return {firm + zone_sum + plain_count - excess_slack - std::max(saved, 0), false};
 }
 
-// How many events compare() could save on this pair by reading crowded differing substitutions as
-// shifted stretches: over each cluster of overlapping windows, (substitutions there - 2) when >= 3.
+// How many events compare() could save on this pair by re-reading differing substitutions, over the
+// clusters of overlapping windows of its differing columns: in a cluster of substitutions only, a
+// shifted stretch (an insertion plus a deletion) in place of m >= 3 of them saves m - 2; where the
+// cluster holds a differing indel of either profile (length variants too), the substitutions may be
+// read into it (127C 128T against 126.1C 129d is one event, against 127d 129.1Y none), so all the
+// firm ones (the kernel counts no other; next to a C-tract there are none).
 // Called for every pair whose bound lies just above the threshold (on realistic data a sixth of all
 // pairs), so it works on the stack and sorts nothing but the rare tail columns into place.
 int engine::shift_relief(const std::uint64_t* qa, std::uint32_t ha, std::uint32_t hb, const class_pair& cp,
@@ -1309,27 +1313,37 @@ int engine::shift_relief(const std::uint64_t* qa, std::uint32_t ha, std::uint32_
   constexpr std::size_t cap = 96;
   std::int32_t first[cap];
   std::int32_t last[cap];
+  bool indel[cap];
+  bool firm[cap];
   std::size_t m = 0;
+  int substitutions = 0;
+  bool any_indel = false;
   bool overflow = false;
   auto add = [&](std::uint32_t id) {
-    if (brief_[id].is_indel != 0) return;
     if (m == cap) {
       overflow = true;
       return;
     }
+    const bool is_indel = brief_[id].is_indel != 0;
+    substitutions += is_indel ? 0 : 1;
+    any_indel = any_indel || is_indel;
     // keep the list ordered by window start (core ids come in position order: an insertion step)
     std::size_t at = m++;
     while (at > 0 && first[at - 1] > brief_[id].window_first) {
       first[at] = first[at - 1];
       last[at] = last[at - 1];
+      indel[at] = indel[at - 1];
+      firm[at] = firm[at - 1];
       --at;
     }
     first[at] = brief_[id].window_first;
     last[at] = brief_[id].window_last;
+    indel[at] = is_indel;
+    firm[at] = brief_[id].firm != 0;
   };
   for (std::size_t i = 0; i < n_cover; ++i) {
     const std::uint32_t w = cp.cover_word[i];
-    std::uint64_t x = (qa[w] ^ rb[std::size_t{w} * block_rows]) & cp.substitution_mask[i];
+    std::uint64_t x = (qa[w] ^ rb[std::size_t{w} * block_rows]) & cp.cover_mask[i];
     while (x != 0) {
       add(w * 64 + static_cast<std::uint32_t>(std::countr_zero(x)));
       x &= x - 1;
@@ -1340,14 +1354,22 @@ int engine::shift_relief(const std::uint64_t* qa, std::uint32_t ha, std::uint32_
     else if (i == ta.size() || tb[j] < ta[i]) add(tb[j++]);
     else ++i, ++j;
   }
-  if (overflow) return needed;  // never on real profiles: assume the worst
-  if (static_cast<int>(m) - 2 < needed) return 0;  // the relief is at most (differing substitutions - 2)
+  if (overflow) return unbounded;  // never on real profiles: assume the worst
+  if ((any_indel ? substitutions : substitutions - 2) < needed) return 0;  // it cannot reach `needed`
   int relief = 0;
   for (std::size_t s = 0; s < m;) {
     std::int32_t reach = last[s];
-    std::size_t e = s + 1;
-    while (e < m && first[e] <= reach) reach = std::max(reach, last[e++]);
-    if (e - s >= 3) relief += static_cast<int>(e - s) - 2;
+    int subs = 0;
+    int firm_subs = 0;
+    bool with_indel = false;
+    std::size_t e = s;
+    for (; e < m && (e == s || first[e] <= reach); ++e) {
+      reach = std::max(reach, last[e]);
+      subs += indel[e] ? 0 : 1;
+      firm_subs += firm[e] ? 1 : 0;
+      with_indel = with_indel || indel[e];
+    }
+    relief += with_indel ? firm_subs : std::max(subs - 2, 0);
     s = e;
   }
   return relief;

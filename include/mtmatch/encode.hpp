@@ -95,7 +95,7 @@ struct column_info {
   std::uint8_t flags = 0;       ///< column_flag bits
   /// How much this column can make the bit count exceed compare()'s count (0 for an ordinary
   /// variant; 1 for a minor allele, a deletion neighbour, a one-sided length variant; 2 for a
-  /// heteroplasmy).
+  /// heteroplasmy, and for an insertion of IUPAC bases, which pattern-matches as one does).
   std::uint8_t slack = 0;
   /// The same when length variants are counted (compare_policy::ignore_length_variants off).
   std::uint8_t slack_counted = 0;

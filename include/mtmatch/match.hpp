@@ -41,18 +41,25 @@
 ///
 /// What the bound rests on. compare() aligns windows around the differing variants and may need
 /// fewer events than there are differing sites. The slack covers the cases that happen: a
-/// heteroplasmy that pattern-matches (2), a second allele of a site, an indel (compare() may pair
-/// it with a neighbour), a substitution within 3 bases of a C-tract (it may join an ignored length
-/// variant), a one-sided length variant (1 each). Pairs within 3 of the bound may still be re-read
-/// as a shifted stretch (an insertion plus a deletion instead of >= 3 substitutions); such a reading
-/// needs differing substitutions whose neighbours sit within a run of the rCRS that a shift by one or
-/// two bases leaves unchanged, and saves at most (those substitutions - 1) events — a bound the
-/// kernels evaluate for whole tiles from per-haplotype masks (src/detail/shift_chains.hpp, derived
-/// there); pairs it lets through above the slack bound are checked exactly (the same links, then the
-/// windows with >= 3 differing substitutions). These rules are checked, not proved: the tests (among
-/// them pairs built to be re-read, in the dense core and in the sparse tail) and stress runs compare
-/// every pair with compare() (simulated profiles — control regions and mixed degraded coverages —,
-/// three policies, thresholds 2-4: about 590 million pairs over the engine's versions, no difference).
+/// heteroplasmy that pattern-matches (2; an insertion of IUPAC bases too), a second allele of a
+/// site, an indel (compare() may pair it with a neighbour), a substitution within 3 bases of a
+/// C-tract (it may join an ignored length variant), a one-sided length variant (1 each). Pairs
+/// within 3 of the bound may still be re-read as a shifted stretch (an insertion plus a deletion
+/// instead of >= 3 substitutions), or their substitutions read into the indels one of them has
+/// (127C 128T against 126.1C 129d: one event); such a reading needs differing substitutions whose
+/// neighbours sit within a run of the rCRS that a shift by one or two bases leaves unchanged, and
+/// saves at most (those substitutions - 1) events — a bound the kernels evaluate for whole tiles
+/// from per-haplotype masks (src/detail/shift_chains.hpp, derived there); pairs it lets through
+/// above the slack bound are checked exactly (the same links, then the windows: >= 3 differing
+/// substitutions, or firm substitutions beside a differing indel). A pair that needs more than 3
+/// such re-readings beyond its slack (four notation differences of this kind between two
+/// profiles) is out of the kernels' reach. These rules are checked, not proved: the tests (among
+/// them pairs built to be re-read, in the dense core and in the sparse tail, and the swap of two
+/// bases written both ways) and stress runs compare every pair with compare() (simulated
+/// profiles — control regions and mixed degraded coverages —, three policies, thresholds 1-4).
+/// Checking is how the two indel cases above were found, after about 590 million pairs had passed:
+/// a swap of two bases written both ways in the simulated national set (127C 128T, 127d 129.1Y),
+/// which the engine missed at threshold 1 once the pair had one difference less elsewhere.
 
 #include <cstddef>
 #include <cstdint>

@@ -183,6 +183,50 @@ dataset heteroplasmy_pairs_dataset(std::uint64_t seed, int n_remains, int n_rela
   return drawn(draw, n_remains, n_relatives);
 }
 
+// Two notations of one sequence: where the rCRS reads XYX at p..p+2, XY swapped to YX (two
+// substitutions) in some profiles and the first X deleted with an X inserted after p+2 in others
+// (127C 128T against 127d 129.1T) — at four sites the insertion heteroplasmic (X or its transition
+// partner: 129.1Y), so that no canonical form rewrites it, at two others of the partner base alone
+// (127d 129.1C, written 126.1C 129d: one base apart). compare() reads the first as no difference and
+// the second as one, where the kernel counts the two substitutions (firm columns). Each profile
+// has at most one such site (a pair, two: the engine's shift margin allows three), plus a few
+// substitutions elsewhere, so that counts spread around the thresholds.
+dataset swap_notation_dataset(std::uint64_t seed, int n_remains, int n_relatives) {
+  std::mt19937_64 rng(seed);
+  std::vector<std::int32_t> sites;
+  for (std::int32_t start : {60, 127, 250, 480, 16100, 16250}) {
+    std::int32_t p = start;
+    while (mtmatch::rcrs()[p] == mtmatch::rcrs()[p + 1] || mtmatch::rcrs()[p] != mtmatch::rcrs()[p + 2]) ++p;
+    sites.push_back(p);
+  }
+  const std::vector<std::int32_t> others = {73, 150, 263, 489, 16129, 16223, 16311, 16362};
+  auto draw = [&](const std::string& id) {
+    profile pr;
+    pr.id = id;
+    pr.coverage = mtmatch::range::parse("16024-16569;1-576");
+    if (rng() % 5 != 0) {
+      const std::int32_t p = sites[rng() % sites.size()];
+      const char x = mtmatch::rcrs()[p];
+      const char partner = x == 'A' ? 'G' : x == 'G' ? 'A' : x == 'C' ? 'T' : 'C';
+      if (rng() % 2 == 0) {
+        pr.variants.push_back(engine_fixtures::substitution(p, mtmatch::rcrs()[p + 1]));
+        pr.variants.push_back(engine_fixtures::substitution(p + 1, x));
+      } else {
+        // at the first two sites the partner base (one base apart), at the others the heteroplasmic
+        // insertion (the same sequence)
+        const bool heteroplasmic = p >= sites[2];
+        pr.variants.push_back(engine_fixtures::deletion(p, 1));
+        pr.variants.push_back(engine_fixtures::insertion(p + 2, std::string(1, heteroplasmic ? ((x == 'A' || x == 'G') ? 'R' : 'Y') : partner)));
+      }
+    }
+    for (std::int32_t p : others)
+      if (rng() % 4 == 0) pr.variants.push_back(engine_fixtures::substitution(p, mtmatch::rcrs()[p] == 'A' ? 'G' : 'A'));
+    pr.variants = mtmatch::canonicalize(pr.coverage, pr.variants);
+    return pr;
+  };
+  return drawn(draw, n_remains, n_relatives);
+}
+
 struct row {
   std::uint32_t remains, relative;
   int d;
@@ -411,6 +455,25 @@ TEST(Match, ThresholdEqualsCompareWhenHeteroplasmiesMeetSubstitutions) {
   strict.pattern_match_heteroplasmy = false;
   check_threshold_everywhere(d, {}, {1, 2, 3}, "heteroplasmies");
   check_threshold_everywhere(d, strict, {1, 2}, "heteroplasmies, no pattern matching");
+}
+
+// A shifted reading can take in the indels the profiles have: the same swap written as two
+// substitutions and as a deletion plus an insertion is no difference, with no window of three
+// differing substitutions (engine::shift_relief must count such windows as re-readable).
+TEST(Match, ThresholdEqualsCompareWhenSubstitutionsAreReadAsIndels) {
+  const dataset d = swap_notation_dataset(53, 60, 120);
+  // pairs whose count is below their differing substitutions (one notation against the other)
+  std::size_t re_read = 0;
+  for (const auto& a : d.remains)
+    for (const auto& b : d.relatives) {
+      std::vector<mtmatch::variant> subs_a, subs_b, subs_only;
+      for (const auto& v : a.variants) if (!v.is_indel()) subs_a.push_back(v);
+      for (const auto& v : b.variants) if (!v.is_indel()) subs_b.push_back(v);
+      std::set_symmetric_difference(subs_a.begin(), subs_a.end(), subs_b.begin(), subs_b.end(), std::back_inserter(subs_only));
+      re_read += mtmatch::compare(a, b).differences < static_cast<int>(subs_only.size()) ? 1 : 0;
+    }
+  ASSERT_GE(re_read, 250U);
+  check_threshold_everywhere(d, {}, {1, 2, 3}, "swaps as indels");
 }
 
 TEST(Match, OtherPoliciesEqualCompare) {
