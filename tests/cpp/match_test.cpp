@@ -476,6 +476,21 @@ TEST(Match, ThresholdEqualsCompareWhenSubstitutionsAreReadAsIndels) {
   check_threshold_everywhere(d, {}, {1, 2, 3}, "swaps as indels");
 }
 
+// The pairs of the simulated national set (bench/README.md) that the engine once missed at threshold
+// 2, among realistic profiles: each has substitutions compare() reads into an indel of the other.
+TEST(Match, ThresholdEqualsCompareOnTheNationalSetsReReadPairs) {
+  dataset d = realistic_dataset(54, 40, 80);
+  const char* coverage = "16024-16569;1-576";
+  for (const char* v : {"73G 125C 127C 128T 263G 309.1C 309.2C 315.1C 318C 489C 16114T 16189C 16193.1C 16223T 16234T 16290T",
+                        "73G 263G 315.1C 489C 16163G 16166d 16214T 16223T", "73G 263G 309.1C 309.2C 315.1C 489C 16164G 16223T"})
+    d.remains.push_back(profile::parse(v, coverage));
+  for (const char* v : {"73G 125C 127d 129.1Y 195C 263G 315.1C 318C 489C 16189C 16223T 16234T 16290T",
+                        "73G 263G 315.1C 489C 16164G 16223T", "73G 263G 309.1C 309.2C 309.3C 489C 16164G 16223T",
+                        "73G 263G 315.1C 489C 16163G 16166d 16223T"})
+    d.relatives.push_back(profile::parse(v, coverage));
+  check_threshold_everywhere(d, {}, {1, 2, 3}, "national re-read pairs");
+}
+
 TEST(Match, OtherPoliciesEqualCompare) {
   const dataset r = random_dataset(23, 50, 80);
   const dataset p = realistic_dataset(9, 60, 100);
