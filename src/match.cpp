@@ -569,6 +569,10 @@ class engine {
   excess_lists excess_b_;
   void build_excess_lists();
   int pair_excess(const std::uint64_t* qa, std::uint32_t ha, std::uint32_t hb) const;
+  // Relatives haplotype hb's core words in the block-interleaved rows: word w at [w * block_rows].
+  [[nodiscard]] const std::uint64_t* row_b(std::uint32_t hb) const noexcept {
+    return b_.blocks() + (std::size_t{hb} / block_rows * words_) * block_rows + hb % block_rows;
+  }
   [[nodiscard]] bool firm_outside_zones(std::uint32_t id) const noexcept {
     return brief_[id].firm != 0 && zones_->zone_of(id) >= detail::zone_table::edge;
   }
@@ -614,13 +618,8 @@ std::vector<std::uint16_t> classes_of(const profile_store& s) {
 
 void engine::build_excess_lists() {
   const bool counting_length = !opt_.policy.ignore_length_variants;
-  column_excess_.assign(dict_.size(), 0);
-  for (std::uint32_t id = 0; id < dict_.size(); ++id) {
-    const column_info& c = dict_.column(id);
-    const int slack = counting_length ? c.slack_counted : c.slack;
-    if (slack <= 1) continue;
-    column_excess_[id] = static_cast<std::uint8_t>(slack - 1);
-  }
+  column_excess_.resize(dict_.size());
+  for (std::uint32_t id = 0; id < dict_.size(); ++id) column_excess_[id] = dict_.excess_of({&id, 1}, counting_length);
   std::vector<std::uint32_t> by_window(dict_.dense_columns());
   std::iota(by_window.begin(), by_window.end(), 0U);
   std::sort(by_window.begin(), by_window.end(), [&](std::uint32_t x, std::uint32_t y) { return brief_[x].window_first < brief_[y].window_first; });
@@ -674,7 +673,7 @@ void engine::build_excess_lists() {
 // counts as itself, which the firm count leaves out. Columns are taken as differing where one of the
 // two has them, whatever the coverages (more columns, never less slack).
 int engine::pair_excess(const std::uint64_t* qa, std::uint32_t ha, std::uint32_t hb) const {
-  const std::uint64_t* rb = b_.blocks() + (std::size_t{hb} / block_rows * words_) * block_rows + hb % block_rows;
+  const std::uint64_t* rb = row_b(hb);
   const auto ta = a_.tail(ha);
   const auto tb = b_.tail(hb);
   auto differs = [&](std::uint32_t id) {
@@ -810,7 +809,7 @@ int engine::settle(const std::uint64_t* qa, const pair_view& pv, int stop_above,
   // a missing stretch of one may cut a long deletion of the other: compare() clips it
   if (pv.ragged && (a_.has_long_deletion(ha) || b_.has_long_deletion(hb))) return reference();
   diffs.clear();
-  const std::uint64_t* base = b_.blocks() + (std::size_t{hb} / block_rows * words_) * block_rows + hb % block_rows;
+  const std::uint64_t* base = row_b(hb);
   for (std::size_t i = 0; i < cp.cover_word.size(); ++i) {
     const std::uint32_t w = cp.cover_word[i];
     std::uint64_t x = (qa[w] ^ base[std::size_t{w} * block_rows]) & cp.cover_mask[i];
@@ -997,7 +996,7 @@ int engine::count_window(std::int32_t lo, std::int32_t hi, const std::uint64_t* 
 // profile within their tight reach. A shifted reading saves at most links - 1 events.
 int engine::chain_links(const std::uint64_t* qa, std::uint32_t ha, std::uint32_t hb, const class_pair& cp,
                         const std::uint64_t* substitutions) const noexcept {
-  const std::uint64_t* rb = b_.blocks() + (std::size_t{hb} / block_rows * words_) * block_rows + hb % block_rows;
+  const std::uint64_t* rb = row_b(hb);
   int n = 0;
   for (std::size_t i = 0; i < cp.cover_word.size(); ++i) {
     const std::uint32_t w = cp.cover_word[i];
@@ -1011,7 +1010,7 @@ int engine::chain_links(const std::uint64_t* qa, std::uint32_t ha, std::uint32_t
 // The tail part of chain_links(): when a tail substitution of either has any variant of the pair
 // within its reach, every tail column of both counts as a link; else none.
 int engine::tail_chain_links(const std::uint64_t* qa, std::uint32_t ha, std::uint32_t hb, const class_pair& cp) const noexcept {
-  const std::uint64_t* rb = b_.blocks() + (std::size_t{hb} / block_rows * words_) * block_rows + hb % block_rows;
+  const std::uint64_t* rb = row_b(hb);
   if (!chains_a_.has_tail_substitution(ha) && !chains_b_.has_tail_substitution(hb)) return 0;
   // a tail substitution of either: are any of the pair's variants within its reach?
   bool tail_linked = chains_a_.tail_self(ha) || chains_b_.tail_self(hb);
@@ -1071,7 +1070,7 @@ engine::zone_outcome engine::zone_count(const std::uint64_t* qa, pair_view& pv, 
   // what settle() hands to compare() (a deletion a coverage edge cuts: compare() clips it)
   if (a_.needs_reference(ha) || b_.needs_reference(hb)) return unknown;
   if (pv.ragged && (a_.has_long_deletion(ha) || b_.has_long_deletion(hb))) return unknown;
-  const std::uint64_t* rb = b_.blocks() + (std::size_t{hb} / block_rows * words_) * block_rows + hb % block_rows;
+  const std::uint64_t* rb = row_b(hb);
   constexpr std::size_t max_words = 128;  // dense cores up to 8192 bits
   std::uint64_t x[max_words];
   const std::size_t n_cover = cp.cover_word.size();
@@ -1306,7 +1305,7 @@ engine::zone_outcome engine::zone_count(const std::uint64_t* qa, pair_view& pv, 
 // pairs), so it works on the stack and sorts nothing but the rare tail columns into place.
 int engine::shift_relief(const std::uint64_t* qa, std::uint32_t ha, std::uint32_t hb, const class_pair& cp,
                          int needed) const {
-  const std::uint64_t* rb = b_.blocks() + (std::size_t{hb} / block_rows * words_) * block_rows + hb % block_rows;
+  const std::uint64_t* rb = row_b(hb);
   const std::size_t n_cover = cp.cover_word.size();
   const auto ta = a_.tail(ha);
   const auto tb = b_.tail(hb);
